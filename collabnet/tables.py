@@ -520,7 +520,8 @@ def build_tables(
     ...         {"id": "https://openalex.org/I1", "display_name": "Univ A", "country_code": "jp"}]},
     ...     {"author": {"id": "https://openalex.org/A2"}, "countries": ["US"], "institutions": []}]}
     >>> t = build_tables([rec])
-    >>> t.works.loc[0, "work_id"], int(t.works.loc[0, "n_countries"]), t.works.loc[0, "collaboration"]
+    >>> w = t.works.iloc[0]
+    >>> w["work_id"], int(w["n_countries"]), w["collaboration"]
     ('W1', 2, 'international')
     """
     works_parts: list[pd.DataFrame] = []

@@ -178,7 +178,8 @@ def international_shares(
     out = out[out["works"] > 0]
     known = out["works"] - out["unknown_works"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["share"] = np.where(known > 0, out["international_works"] / known.where(known > 0), np.nan)
+        ratio = out["international_works"] / known.where(known > 0)
+        out["share"] = np.where(known > 0, ratio, np.nan)
     out["name"] = entity_names(tables, level, out["entity"])
     cols = [c for c in SHARE_COLUMNS if c != "year" or by_year]
     for c in ("works", *_COUNT_COLUMNS.values()):
@@ -189,7 +190,9 @@ def international_shares(
     if by_year:
         out = out.sort_values(["entity", "year"], ascending=True)
         totals = out.groupby("entity")["works"].transform("sum")
-        out = out.assign(_t=totals).sort_values(["_t", "entity", "year"], ascending=[False, True, True])
+        out = out.assign(_t=totals).sort_values(
+            ["_t", "entity", "year"], ascending=[False, True, True]
+        )
         out = out.drop(columns="_t")
     else:
         out = out.sort_values(order, ascending=[False, True])

@@ -70,7 +70,9 @@ def expand_paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list
                 if f.is_file() and f.name.lower().endswith(RECORD_SUFFIXES)
             )
             if not found:
-                raise InputError(f"{p}: folder holds no record files ({', '.join(RECORD_SUFFIXES)})")
+                raise InputError(
+                    f"{p}: folder holds no record files ({', '.join(RECORD_SUFFIXES)})"
+                )
             out.extend(found)
         elif p.is_file():
             if not os.access(p, os.R_OK):
@@ -122,8 +124,8 @@ def _works_in(obj: object) -> list | None:
 def _iter_file(path: Path) -> Iterator[tuple[int | None, object]]:
     """Yield (line number or None, parsed item) for every record-bearing value in a file."""
     name = path.name.lower()
-    whole_document = name.endswith((".json", ".json.gz")) or _first_char(path) == b"["
     try:
+        whole_document = name.endswith((".json", ".json.gz")) or _first_char(path) == b"["
         with _open_text(path) as fh:
             if whole_document:
                 data = fh.read()

@@ -1,0 +1,314 @@
+"""Indicators over time: yearly values, the change between two years and a trend slope.
+
+Any indicator of :func:`~collabnet.analysis.profile.collaboration_profile`,
+:func:`~collabnet.analysis.impact.impact_by_collaboration` or
+:func:`~collabnet.analysis.centrality.centrality` can be followed year by year for several
+focus entities side by side ("Japan vs Germany vs the UK vs Korea"), with the change between
+two years and the least-squares slope per year that a report quotes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from collabnet.analysis.bootstrap import CONFIDENCE, N_RESAMPLES
+from collabnet.analysis.shares import entity_names, normalise_focus, parse_years
+from collabnet.errors import InputError
+from collabnet.tables import WorkTables, entity_column
+
+#: Indicators of the collaboration profile that :func:`indicator_trend` follows.
+PROFILE_INDICATORS = (
+    "works",
+    "international_works",
+    "domestic_works",
+    "single_institution_works",
+    "industry_works",
+    "international_share",
+    "domestic_share",
+    "single_institution_share",
+    "industry_share",
+    "bilateral_share",
+    "multilateral_share",
+    "near_share",
+    "far_share",
+)
+#: Impact indicators (of the ``all`` group unless ``collaboration`` is given).
+IMPACT_INDICATORS = ("mean_citations", "median_citations", "mean_fwci", "top10_share")
+#: Network indicators, from one co-authorship network per year.
+NETWORK_INDICATORS = (
+    "degree",
+    "strength",
+    "betweenness",
+    "closeness",
+    "eigenvector",
+    "pagerank",
+    "core_number",
+)
+INDICATORS = PROFILE_INDICATORS + IMPACT_INDICATORS + NETWORK_INDICATORS
+
+
+def ols_slope(df: pd.DataFrame, x: str, y: str, by: str | list[str]) -> pd.Series:
+    """Least-squares slope of ``y`` on ``x`` within each ``by`` group (NaN rows ignored).
+
+    Notes
+    -----
+    :math:`b = \\sum (x_i - \\bar x)(y_i - \\bar y) / \\sum (x_i - \\bar x)^2`; NaN when a group
+    has fewer than two distinct ``x`` values.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"g": ["a"] * 3, "year": [2000, 2001, 2002], "v": [0.1, 0.2, 0.3]})
+    >>> round(float(ols_slope(d, "year", "v", "g")["a"]), 6)
+    0.1
+    """
+    d = df[[*([by] if isinstance(by, str) else by), x, y]].dropna(subset=[x, y]).copy()
+    d[x] = d[x].astype("float64")
+    d[y] = d[y].astype("float64")
+    g = d.groupby(by, sort=False)
+    dx = d[x] - g[x].transform("mean")
+    dy = d[y] - g[y].transform("mean")
+    d["_sxy"] = dx * dy
+    d["_sxx"] = dx * dx
+    s = d.groupby(by, sort=False)[["_sxy", "_sxx"]].sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (s["_sxy"] / s["_sxx"].where(s["_sxx"] > 0)).rename("slope")
+
+
+@dataclass
+class TrendComparison:
+    """Yearly values of one indicator for several entities, and their change and slope.
+
+    Attributes
+    ----------
+    indicator : str
+    values : pandas.DataFrame
+        Long form: ``entity, name, year, works, value`` (plus ``value_lo``, ``value_hi``
+        with intervals).
+    summary : pandas.DataFrame
+        One row per entity: ``entity, name, from_year, to_year, value_from, value_to, change,
+        slope_per_year, years``.
+    """
+
+    indicator: str
+    values: pd.DataFrame
+    summary: pd.DataFrame
+
+    def wide(self) -> pd.DataFrame:
+        """Years as rows, entities as columns (side-by-side comparison)."""
+        if self.values.empty:
+            return pd.DataFrame()
+        w = self.values.pivot(index="year", columns="entity", values="value")
+        order = list(dict.fromkeys(self.values["entity"]))
+        return w[order].sort_index()
+
+
+def indicator_trend(
+    tables: WorkTables,
+    indicator: str = "international_share",
+    level: str = "country",
+    *,
+    focus: str | Iterable[str] | None = None,
+    years: str | tuple[int | None, int | None] | None = None,
+    compare: tuple[int, int] | str | None = None,
+    counting: str = "full",
+    collaboration: str = "all",
+    institutions=None,
+    merge_hk_mo: bool = False,
+    ci: bool = False,
+    n_resamples: int = N_RESAMPLES,
+    confidence: float = CONFIDENCE,
+    seed: int | None = 0,
+    top: int | None = 10,
+) -> TrendComparison:
+    """An indicator by year for focus entities, with its change and least-squares slope.
+
+    Parameters
+    ----------
+    tables : WorkTables
+    indicator : str
+        A collaboration-profile indicator (``international_share``, ``works``,
+        ``industry_share``, …: :data:`PROFILE_INDICATORS`), an impact indicator
+        (``mean_citations``, ``median_citations``, ``mean_fwci``, ``top10_share``), or a
+        network indicator computed on each year's co-authorship network (``degree``,
+        ``strength``, ``betweenness``, ``closeness``, ``eigenvector``, ``pagerank``,
+        ``core_number``).
+    level : {"country", "institution", "author"}
+    focus : str or list of str, optional
+        Entities to compare (``"JP,DE,GB,KR"``); default the ``top`` entities by works.
+    years : "FROM-TO" or (from, to), optional
+        Only works published in this inclusive range.
+    compare : (year_from, year_to) or "FROM-TO", optional
+        The two years whose values the ``change`` column compares; default the first and
+        last year with a value for the entity.
+    counting, institutions, merge_hk_mo, ci, n_resamples, confidence, seed
+        As in :func:`~collabnet.analysis.profile.collaboration_profile`.
+    collaboration : str
+        For impact indicators, the group to follow (``all``, ``international``, ``domestic``,
+        ``single_institution``).
+    top : int, optional
+        Number of entities followed when ``focus`` is not given.
+
+    Returns
+    -------
+    TrendComparison
+        ``values`` (long), ``summary`` (change and slope) and ``wide()`` (years x entities).
+
+    Notes
+    -----
+    ``change`` = value(year_to) − value(year_from). ``slope_per_year`` is the ordinary
+    least-squares slope of the yearly values on the year,
+    :math:`b = \\sum_t (t - \\bar t)(v_t - \\bar v) / \\sum_t (t - \\bar t)^2`, over the years
+    with a value (unweighted: a year with few works weighs as much as one with many, so read
+    it with the ``works`` column). For shares it is in share units per year (0.01 = one
+    percentage point a year). Yearly values are the indicators' own definitions applied to
+    one publication year; the top-10 % reference set is then that year's works.
+
+    References
+    ----------
+    CWTS Leiden Ranking Open Edition, trend view (indicators per period):
+    https://open.leidenranking.com/information/indicators
+
+    Examples
+    --------
+    >>> from collabnet.tables import build_tables
+    >>> recs = [{"id": f"W{i}", "publication_year": 2018 + i // 2, "authorships": [
+    ...     {"institutions": [{"id": "I1", "country_code": "JP"}]},
+    ...     {"institutions": [{"id": "I2", "country_code": "DE" if i % 2 else "JP"}]}]}
+    ...     for i in range(6)]
+    >>> t = indicator_trend(build_tables(recs), "international_share", focus="JP")
+    >>> t.wide()["JP"].tolist(), float(t.summary.loc[0, "slope_per_year"])
+    ([0.5, 0.5, 0.5], 0.0)
+    """
+    if indicator not in INDICATORS:
+        raise InputError(
+            f"unknown indicator {indicator!r}: choose one of {', '.join(INDICATORS)}"
+        )
+    entity_column(level)
+    span = parse_years(years)
+    cmp_years = _compare_years(compare)
+    focus_ids = normalise_focus(level, focus)
+    if span is not None:
+        tables = tables.select(years=span)
+    if focus_ids is None:
+        from collabnet.analysis.shares import international_shares
+
+        ranked = international_shares(tables, level)
+        focus_ids = ranked["entity"].head(top or 10).tolist()
+    if indicator in PROFILE_INDICATORS:
+        values = _profile_values(tables, indicator, level, focus_ids, counting, institutions,
+                                 merge_hk_mo, ci, n_resamples, confidence, seed)
+    elif indicator in IMPACT_INDICATORS:
+        values = _impact_values(tables, indicator, level, focus_ids, counting, collaboration,
+                                merge_hk_mo, ci, n_resamples, confidence, seed)
+    else:
+        values = _network_values(tables, indicator, level, focus_ids, merge_hk_mo)
+    order = {e: i for i, e in enumerate(focus_ids)}
+    values = values.assign(_o=values["entity"].map(order)).sort_values(["_o", "year"])
+    values = values.drop(columns="_o").reset_index(drop=True)
+    summary = _summary(values, focus_ids, cmp_years)
+    summary["name"] = entity_names(tables, level, summary["entity"])
+    summary = summary[["entity", "name", "from_year", "to_year", "value_from", "value_to",
+                       "change", "slope_per_year", "years"]]
+    return TrendComparison(indicator=indicator, values=values, summary=summary)
+
+
+def _compare_years(compare) -> tuple[int, int] | None:
+    if compare is None:
+        return None
+    span = parse_years(compare)
+    if span is None or span[0] is None or span[1] is None or span[0] == span[1]:
+        raise InputError(f"invalid comparison years {compare!r}: give two years, e.g. 2010-2020")
+    return span  # type: ignore[return-value]
+
+
+def _profile_values(tables, indicator, level, focus_ids, counting, institutions, merge_hk_mo,
+                    ci, n_resamples, confidence, seed) -> pd.DataFrame:
+    from collabnet.analysis.profile import collaboration_profile
+
+    if indicator in ("near_share", "far_share") and institutions is None:
+        raise InputError(f"{indicator} needs institution coordinates: pass institutions=...")
+    p = collaboration_profile(
+        tables, level, by_year=True, focus=focus_ids, counting=counting,
+        institutions=institutions, merge_hk_mo=merge_hk_mo, ci=ci and indicator.endswith(
+            "_share"), n_resamples=n_resamples, confidence=confidence, seed=seed,
+    )
+    out = p[["entity", "name", "year", "works"]].copy()
+    out["value"] = p[indicator].to_numpy()
+    if f"{indicator}_lo" in p:
+        out["value_lo"] = p[f"{indicator}_lo"].to_numpy()
+        out["value_hi"] = p[f"{indicator}_hi"].to_numpy()
+    return out
+
+
+def _impact_values(tables, indicator, level, focus_ids, counting, collaboration, merge_hk_mo,
+                   ci, n_resamples, confidence, seed) -> pd.DataFrame:
+    from collabnet.analysis.impact import impact_by_collaboration
+
+    r = impact_by_collaboration(
+        tables, level, by_year=True, focus=focus_ids, counting=counting,
+        merge_hk_mo=merge_hk_mo, ci=ci, n_resamples=n_resamples, confidence=confidence,
+        seed=seed,
+    )
+    r = r[r["group"] == collaboration]
+    out = r[["entity", "name", "year", "works"]].copy()
+    out["value"] = r[indicator].to_numpy()
+    if ci:
+        out["value_lo"] = r[f"{indicator}_lo"].to_numpy()
+        out["value_hi"] = r[f"{indicator}_hi"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _network_values(tables, indicator, level, focus_ids, merge_hk_mo) -> pd.DataFrame:
+    from collabnet.analysis.centrality import centrality
+    from collabnet.analysis.works import merge_hong_kong_macao
+    from collabnet.network import coauthorship_network
+
+    if merge_hk_mo:
+        tables = merge_hong_kong_macao(tables)
+    parts = []
+    # Only years in which a focus entity has works get a network.
+    ew = tables.entity_works(level)
+    focus_works = ew.loc[ew["entity"].isin(focus_ids), "work_id"]
+    wy = tables.works.loc[tables.works["work_id"].isin(focus_works), "year"].dropna()
+    for y in sorted(int(v) for v in wy.unique()):
+        g = coauthorship_network(tables, level, years=(y, y))
+        if g.number_of_nodes() == 0:
+            continue
+        c = centrality(g, communities=None)
+        c = c[c["entity"].isin(focus_ids)]
+        if c.empty:
+            continue
+        part = pd.DataFrame({"entity": c["entity"].to_numpy(), "name": c["name"].to_numpy(),
+                             "year": y, "works": c["works"].to_numpy(),
+                             "value": c[indicator].to_numpy()})
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["entity", "name", "year", "works", "value"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _summary(values: pd.DataFrame, focus_ids: list[str], cmp_years) -> pd.DataFrame:
+    rows = []
+    v = values.dropna(subset=["value"])
+    slopes = ols_slope(v, "year", "value", "entity") if len(v) else pd.Series(dtype=float)
+    for e in focus_ids:
+        ev = v[v["entity"] == e].set_index("year")["value"]
+        if cmp_years is not None:
+            y0, y1 = cmp_years
+        elif len(ev):
+            y0, y1 = int(ev.index.min()), int(ev.index.max())
+        else:
+            y0 = y1 = None
+        v0 = float(ev.get(y0, np.nan)) if y0 is not None else np.nan
+        v1 = float(ev.get(y1, np.nan)) if y1 is not None else np.nan
+        rows.append({"entity": e, "from_year": y0, "to_year": y1, "value_from": v0,
+                     "value_to": v1, "change": v1 - v0,
+                     "slope_per_year": float(slopes.get(e, np.nan)), "years": int(len(ev))})
+    out = pd.DataFrame(rows)
+    for c in ("from_year", "to_year"):
+        out[c] = out[c].astype("Int64")
+    return out

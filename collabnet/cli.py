@@ -48,11 +48,25 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
         help="skip malformed records with a warning and a count, instead of stopping",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notes")
+    p.add_argument(
+        "--collaboration-rule",
+        default="countries",
+        choices=["countries", "leiden"],
+        help="international = two or more countries (default), or also two or more "
+        "institutions (CWTS Leiden Ranking)",
+    )
     _add_query_options(p, years=False)
 
 
 def _load_tables(args: argparse.Namespace):
     """Read the works named by the input options into WorkTables (notes go to stderr)."""
+    tables = _read_input(args)
+    if getattr(args, "collaboration_rule", "countries") != "countries":
+        tables = tables.with_collaboration_rule(args.collaboration_rule)
+    return tables
+
+
+def _read_input(args: argparse.Namespace):
     from collabnet.tables import read_tables
 
     query = _query_from_args(args)

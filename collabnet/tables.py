@@ -152,6 +152,18 @@ class WorkTables:
         keep = self.affiliations["work_id"].isin(works["work_id"])
         return WorkTables(works, self.affiliations[keep].reset_index(drop=True))
 
+    def with_collaboration_rule(self, rule: str = "countries") -> WorkTables:
+        """The same works with ``collaboration`` classified by ``rule``
+        (``"countries"`` or ``"leiden"``; see :func:`classify_collaboration`)."""
+        works = self.works.copy()
+        works["collaboration"] = classify_collaboration(
+            works["n_countries"].to_numpy(), works["n_institutions"].to_numpy(), rule
+        ).to_numpy()
+        works["collaboration"] = pd.Categorical(
+            works["collaboration"], categories=list(COLLABORATION_TYPES)
+        )
+        return WorkTables(works, self.affiliations)
+
     def entity_works(self, level: str) -> pd.DataFrame:
         """Distinct (work_id, entity) pairs at ``level`` (country, institution or author).
 
@@ -440,20 +452,42 @@ def _batch_tables(struct: pa.StructArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     return works[WORK_COLUMNS], aff[AFFILIATION_COLUMNS]
 
 
-def classify_collaboration(n_countries, n_institutions) -> pd.Series:
+#: Rules for a work's collaboration type; see :func:`classify_collaboration`.
+COLLABORATION_RULES = ("countries", "leiden")
+
+
+def classify_collaboration(n_countries, n_institutions, rule: str = "countries") -> pd.Series:
     """Collaboration type of works from their numbers of distinct countries and institutions.
 
-    ``international`` when the affiliations span two or more countries (Leiden Ranking's
-    P(int collab)); ``domestic`` when one country and two or more institutions;
-    ``single_institution`` when one country and at most one institution; ``unknown`` when no
-    country is known. The four types partition the works, so their counts add up to the total.
+    Rule ``"countries"`` (collabnet's default, DESIGN.md): ``international`` when the
+    affiliations span two or more countries; ``domestic`` when one country and two or more
+    institutions; ``single_institution`` when one country and at most one institution;
+    ``unknown`` when no country is known.
+
+    Rule ``"leiden"`` (CWTS Leiden Ranking, ``collaboration_type_no``): a work with at most
+    one institution is not a collaboration, whatever its countries, so ``international``
+    needs two or more institutions *and* two or more countries. This differs from the
+    default only for works whose countries come from one institution-less or multi-country
+    author (e.g. a sole author whose ``countries`` lists two codes). Works with no known
+    country stay ``unknown`` under both rules.
+
+    The four types partition the works, so their counts add up to the total.
+
+    References
+    ----------
+    CWTS-OpenAlex-databases, ``src/sql/indicators/table_scripts/02_create_tables.sql``.
     """
+    if rule not in COLLABORATION_RULES:
+        raise InputError(
+            f"unknown collaboration rule {rule!r}: choose {' or '.join(COLLABORATION_RULES)}"
+        )
     nc = np.asarray(n_countries)
     ni = np.asarray(n_institutions)
+    multi_country = nc >= 2 if rule == "countries" else (nc >= 2) & (ni >= 2)
     out = np.where(
-        nc >= 2,
+        multi_country,
         "international",
-        np.where(nc == 1, np.where(ni >= 2, "domestic", "single_institution"), "unknown"),
+        np.where(nc >= 1, np.where(ni >= 2, "domestic", "single_institution"), "unknown"),
     )
     return pd.Series(pd.Categorical(out, categories=list(COLLABORATION_TYPES)))
 

@@ -100,3 +100,12 @@ def test_console_script_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "missing.jsonl: no such file or folder" in proc.stderr
+
+
+def test_collaboration_rule_option(works_file, tmp_path):
+    """With --collaboration-rule leiden, JP's W7 (one institution) is no longer international:
+    JP has 1 international work of 4 -> 0.25 (default rule: 0.5)."""
+    out = tmp_path / "l.csv"
+    assert main(["shares", str(works_file), "--collaboration-rule", "leiden", "-o", str(out),
+                 "-q"]) == 0
+    assert read_csv(out)[1] == ["JP", "Japan", "4", "1", "0.25"]

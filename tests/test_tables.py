@@ -134,3 +134,21 @@ def test_real_records_parse_and_country_counts_agree(shared_works):
     assert agree >= 0.99, agree
     sums = tables.affiliations.groupby("work_id")["weight"].sum()
     assert sums.between(0.999999, 1.000001).all()
+
+
+def test_leiden_collaboration_rule():
+    """Under the Leiden rule a work needs >= 2 institutions to be a collaboration: W7 (A8 in
+    FR with no institution, A9 at I1 in JP: 2 countries, 1 institution) becomes
+    single-institution; W1 and W6 (>= 2 institutions) stay international."""
+    t = build_tables(hand_records())
+    leiden = t.with_collaboration_rule("leiden")
+    got = dict(zip(leiden.works["work_id"], leiden.works["collaboration"].astype(str)))
+    assert got["W7"] == "single_institution"
+    assert got["W1"] == got["W6"] == "international"
+    assert got["W2"] == "domestic" and got["W4"] == "unknown"
+    # the default is untouched
+    assert dict(zip(t.works["work_id"], t.works["collaboration"].astype(str)))["W7"] == (
+        "international"
+    )
+    with pytest.raises(Exception, match="unknown collaboration rule"):
+        t.with_collaboration_rule("nope")

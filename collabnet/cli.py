@@ -169,6 +169,11 @@ def _tables_from_query(args: argparse.Namespace, query):
     return tables
 
 
+def _add_merge_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--merge-hk-mo", action="store_true",
+                   help="count Hong Kong and Macao as China (Leiden Ranking rule)")
+
+
 def _level_choice(p: argparse.ArgumentParser, default: str = "country") -> None:
     p.add_argument(
         "--level",
@@ -625,8 +630,7 @@ def _add_analysis_parsers(sub) -> None:
     p.add_argument("--distance-rule", default="complete", choices=["complete", "leiden"],
                    help="distance known only when all institutions have coordinates "
                    "(complete, default) or as CWTS does (leiden)")
-    p.add_argument("--merge-hk-mo", action="store_true",
-                   help="count Hong Kong and Macao as China (Leiden Ranking rule)")
+    _add_merge_option(p)
     _add_ci_options(p, default_on=False)
     _add_analysis_output(p)
     p.set_defaults(func=cmd_profile)
@@ -640,8 +644,7 @@ def _add_analysis_parsers(sub) -> None:
                    help="level of the partners (default: --level)")
     p.add_argument("--by-year", action="store_true", help="one row per partner and year")
     p.add_argument("--top", type=int, help="keep the N highest-ranked partners")
-    p.add_argument("--merge-hk-mo", action="store_true",
-                   help="count Hong Kong and Macao as China (Leiden Ranking rule)")
+    _add_merge_option(p)
     _add_analysis_output(p)
     p.set_defaults(func=cmd_partners)
 
@@ -679,8 +682,7 @@ def _add_analysis_parsers(sub) -> None:
                    help="PP(top x %%) threshold in percent (default 10)")
     p.add_argument("--reference", default="year", choices=["year", "year_type"],
                    help="reference set of the top-x %% threshold (default: same year)")
-    p.add_argument("--merge-hk-mo", action="store_true",
-                   help="count Hong Kong and Macao as China (Leiden Ranking rule)")
+    _add_merge_option(p)
     _add_ci_options(p, default_on=True)
     _add_analysis_output(p)
     p.set_defaults(func=cmd_impact)
@@ -700,8 +702,7 @@ def _add_analysis_parsers(sub) -> None:
                    help="for citation indicators: which works (default all)")
     p.add_argument("--institutions", metavar="PATH",
                    help="institution records with coordinates (for near_share/far_share)")
-    p.add_argument("--merge-hk-mo", action="store_true",
-                   help="count Hong Kong and Macao as China (Leiden Ranking rule)")
+    _add_merge_option(p)
     p.add_argument("--summary", action="store_true",
                    help="output the change/slope summary instead of the yearly values")
     _add_ci_options(p, default_on=False)

@@ -39,23 +39,14 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from collabnet.analysis.shares import SHARE_COLUMNS
 from collabnet.config import Settings, get_settings
 from collabnet.countries import country_name
 from collabnet.errors import FetchError, InputError
 from collabnet.query import WorkQuery
 
-#: Columns of the result, as in :data:`collabnet.analysis.shares.SHARE_COLUMNS` (by year).
-COUNT_COLUMNS = [
-    "entity",
-    "name",
-    "year",
-    "works",
-    "international_works",
-    "share",
-    "domestic_works",
-    "single_institution_works",
-    "unknown_works",
-]
+#: Columns of the result: those of :func:`collabnet.analysis.shares.international_shares`.
+COUNT_COLUMNS = list(SHARE_COLUMNS)
 
 GROUP_FIELD = "institutions.country_code"
 

@@ -109,3 +109,30 @@ def test_collaboration_rule_option(works_file, tmp_path):
     assert main(["shares", str(works_file), "--collaboration-rule", "leiden", "-o", str(out),
                  "-q"]) == 0
     assert read_csv(out)[1] == ["JP", "Japan", "4", "1", "0.25"]
+
+
+def test_demo_runs_offline_and_says_synthetic(tmp_path, capsys):
+    """demo writes the shares CSV and GraphML files, prints a summary that says the records
+    are synthetic, and gives the same files twice (fixed seed)."""
+    out1, out2 = tmp_path / "d1", tmp_path / "d2"
+    assert main(["demo", "-o", str(out1), "--works", "3000"]) == 0
+    printed = capsys.readouterr().out
+    assert "SYNTHETIC" in printed and "Japan's international share by year" in printed
+    rows = read_csv(out1 / "country_shares.csv")
+    assert rows[0] == ["entity", "name", "works", "international_works", "share"]
+    assert len(rows) > 20
+    g = nx.read_graphml(out1 / "country_network.graphml")
+    assert g.number_of_nodes() > 20 and g.number_of_edges() > 20
+    assert main(["demo", "-o", str(out2), "--works", "3000"]) == 0
+    for name in ("country_shares.csv", "country_network.graphml"):
+        assert (out1 / name).read_bytes() == (out2 / name).read_bytes()
+
+
+def test_sample_then_shares(tmp_path, capsys):
+    """sample writes N records that shares then reads back, all N works counted."""
+    f = tmp_path / "s.jsonl.gz"
+    assert main(["sample", "--works", "800", "--seed", "7", "-o", str(f)]) == 0
+    assert "SYNTHETIC" in capsys.readouterr().err
+    assert main(["shares", str(f), "--level", "country", "--rows", "3"]) == 0
+    assert "read 800 records" in capsys.readouterr().err
+    assert main(["sample", "--works", "0", "-o", str(f)]) == 2

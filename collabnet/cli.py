@@ -158,12 +158,14 @@ def _tables_from_query(args: argparse.Namespace, query):
     from collabnet.tables import build_tables
 
     settings = _settings_from_args(args)
-    if not is_cached(query, settings.cache_dir):
+    if not is_cached(query, settings.cache_dir, base_url=settings.base_url):
         report = fetch(query, settings=settings, progress=not args.quiet)
         if not args.quiet:
             for line in report.summary().splitlines():
                 _note(line.strip())
-    tables = build_tables(iter_cached_works(query, settings.cache_dir))
+    tables = build_tables(
+        iter_cached_works(query, settings.cache_dir, base_url=settings.base_url)
+    )
     if not args.quiet:
         _note(f"{len(tables)} works for {query.describe()} from the cache {settings.cache_dir}")
     return tables

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from collabnet.config import DEFAULT_BASE_URL
 from collabnet.countries import validate_country
 from collabnet.errors import InputError
 
@@ -169,6 +170,7 @@ class QuerySlice:
 
     query: WorkQuery
     year: int | None
+    source: str | None = None  # the API base URL the pages come from (None: the default)
 
     @property
     def name(self) -> str:
@@ -185,21 +187,28 @@ class QuerySlice:
 
     @property
     def key(self) -> str:
-        return cache_key(self.filter_string)
+        return cache_key(self.filter_string, source=self.source)
 
 
-def cache_key(filter_string: str, select: Iterable[str] = SELECT_FIELDS) -> str:
-    """Stable cache key of a canonical filter string and the fields selected.
+def cache_key(
+    filter_string: str, select: Iterable[str] = SELECT_FIELDS, source: str | None = None
+) -> str:
+    """Stable cache key of a canonical filter string, the fields selected and the server.
 
-    The key is the first 20 hex digits of SHA-256 over the cache format, the filter and the
-    sorted select list; it depends on nothing else (no API key, base URL or page size).
+    The key is the first 20 hex digits of SHA-256 over the cache format, the filter, the
+    sorted select list and, for a server other than the default OpenAlex API, its base URL
+    ``source`` — so pages from a mirror or a test server are never served as the real API's.
+    It depends on nothing else (never the API key or page size).
 
     Examples
     --------
     >>> cache_key("publication_year:2015") == cache_key("publication_year:2015")
     True
     """
-    text = "\n".join([CACHE_FORMAT, filter_string, ",".join(sorted(select))])
+    parts = [CACHE_FORMAT, filter_string, ",".join(sorted(select))]
+    if source is not None and source.rstrip("/") != DEFAULT_BASE_URL:
+        parts.append("source=" + source.rstrip("/"))
+    text = "\n".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -343,17 +352,25 @@ class WorkQuery:
         return works
 
     # --- slices and keys -------------------------------------------------------------------
-    def slices(self) -> list[QuerySlice]:
-        """The parts fetched one at a time: one per year of :attr:`years`, else one for all."""
+    def slices(self, source: str | None = None) -> list[QuerySlice]:
+        """The parts fetched one at a time: one per year of :attr:`years`, else one for all.
+
+        ``source`` is the API base URL the pages come from; it enters the slices' cache keys
+        when it is not the default OpenAlex API.
+        """
         if self.years is None:
-            return [QuerySlice(self, None)]
+            return [QuerySlice(self, None, source)]
         first, last = self.years
-        return [QuerySlice(self, y) for y in range(first, last + 1)]
+        return [QuerySlice(self, y, source) for y in range(first, last + 1)]
 
     @property
     def key(self) -> str:
-        """Stable cache key of the whole query (see :func:`cache_key`)."""
+        """Stable cache key of the whole query from the default API (see :func:`cache_key`)."""
         return cache_key(self.filter_string())
+
+    def cache_key(self, source: str | None = None) -> str:
+        """Cache key of the whole query as fetched from ``source`` (a base URL)."""
+        return cache_key(self.filter_string(), source=source)
 
     @property
     def year_label(self) -> str:

@@ -98,7 +98,7 @@ def list_requests(srv) -> list:
 
 def assert_exact(srv, settings, q=QUERY):
     """The cache holds every matching work exactly once, as the server has it."""
-    got = list(iter_cached_works(q, settings.cache_dir))
+    got = list(iter_cached_works(q, settings.cache_dir, base_url=settings.base_url))
     ids = [w["id"] for w in got]
     assert len(ids) == len(set(ids))
     assert set(ids) == expected_ids(srv, q)
@@ -159,7 +159,8 @@ def test_base_url_from_the_environment(server, tmp_path):
     s = get_settings(env={"COLLABNET_OPENALEX_URL": server.url,
                           "COLLABNET_CACHE": str(tmp_path / "c")}, max_rate=None)
     fetch(WorkQuery(years=2010), settings=s, progress=False)
-    assert list_requests(server) and is_cached(WorkQuery(years=2010), tmp_path / "c")
+    assert list_requests(server)
+    assert is_cached(WorkQuery(years=2010), tmp_path / "c", base_url=server.url)
 
 
 def test_query_filters_reach_the_server(server, tmp_path):
@@ -197,7 +198,8 @@ def test_pyalex_against_the_same_server_agrees(server, tmp_path, monkeypatch):
         ids.update(w["id"] for w in page)
     s = settings_for(server, tmp_path)
     fetch(q, settings=s, progress=False)
-    assert ids == {w["id"] for w in iter_cached_works(q, s.cache_dir)} == expected_ids(server, q)
+    cached = iter_cached_works(q, s.cache_dir, base_url=s.base_url)
+    assert ids == {w["id"] for w in cached} == expected_ids(server, q)
 
 
 def test_per_page_falls_back_to_100_when_200_is_refused(works, tmp_path):
@@ -240,7 +242,7 @@ def test_resume_after_kill_9_mid_fetch(server, tmp_path):
     assert before < minimum, "killed too late to test resuming"
     # What the killed run left: some slices done, one with a checkpoint part-way.
     cache_obj = Cache(cache)
-    left = {s.name: cache_obj.slice(s.key).checkpoint() for s in QUERY.slices()}
+    left = {s.name: cache_obj.slice(s.key).checkpoint() for s in QUERY.slices(server.url)}
     partial = {name: cp for name, cp in left.items() if cp is not None and not cp.done}
     assert len(partial) == 1 and any(cp and cp.done for cp in left.values())
     (name, cp), = partial.items()
@@ -300,7 +302,7 @@ def test_cursor_drift_still_gives_each_work_once(server, tmp_path):
 
     client.get = get
     fetch(QUERY, settings=s, progress=False, client=client)
-    store = Cache(s.cache_dir).slice(QUERY.slices()[0].key)
+    store = Cache(s.cache_dir).slice(QUERY.slices(s.base_url)[0].key)
     raw = [w["id"] for p in store.iter_pages() for w in p["results"]]
     assert raw.count(state["moved"]) == 2
     assert_exact(server, s)
@@ -308,7 +310,7 @@ def test_cursor_drift_still_gives_each_work_once(server, tmp_path):
 
 def test_a_second_run_cannot_write_a_slice_being_fetched(server, tmp_path):
     s = settings_for(server, tmp_path)
-    key = QUERY.slices()[1].key
+    key = QUERY.slices(s.base_url)[1].key
     with Cache(s.cache_dir).slice(key).lock():
         with pytest.raises(CacheBusyError, match="another collabnet run"):
             fetch(QUERY, settings=s, progress=False)
@@ -320,7 +322,7 @@ def test_partial_cache_is_never_read_as_whole(server, tmp_path):
     s = settings_for(server, tmp_path)
     fetch(WorkQuery(years="2009-2010"), settings=s, progress=False)
     with pytest.raises(InputError, match="not fully in the cache"):
-        list(iter_cached_works(QUERY, s.cache_dir))
+        list(iter_cached_works(QUERY, s.cache_dir, base_url=s.base_url))
     with pytest.raises(InputError, match="run `collabnet fetch`"):
         load_query(QUERY, settings=s, fetch_missing=False)
 
@@ -631,13 +633,34 @@ def test_cli_cache_list_and_clear(server, tmp_path, capsys):
     code, out, err = run_cli(capsys, "cache", "list", "--cache", tmp_path)
     q1 = WorkQuery(countries=["JP"], years="2009-2010")
     q2 = WorkQuery(countries=["JP"], years="2010-2011")
-    assert code == 0 and q1.key in out and q2.key in out and "2/2" in out
-    code, out, err = run_cli(capsys, "cache", "clear", q1.key, "--cache", tmp_path)
+    k1, k2 = q1.cache_key(server.url), q2.cache_key(server.url)
+    assert code == 0 and k1 in out and k2 in out and "2/2" in out
+    code, out, err = run_cli(capsys, "cache", "clear", k1, "--cache", tmp_path)
     assert code == 0 and "1 slice(s)" in out  # 2010 is still used by the other query
-    assert is_cached(q2, tmp_path) and not is_cached(q1, tmp_path)
+    assert is_cached(q2, tmp_path, base_url=server.url)
+    assert not is_cached(q1, tmp_path, base_url=server.url)
     code, out, err = run_cli(capsys, "cache", "clear", "--cache", tmp_path)
     assert code == 0 and "2 slice(s)" in out
     code, out, err = run_cli(capsys, "cache", "list", "--cache", tmp_path)
     assert "is empty" in out
     code, out, err = run_cli(capsys, "cache", "clear", "ffffffffffffffffffff", "--cache", tmp_path)
     assert code == 2 and "no cached query" in err
+
+
+def test_pages_from_another_server_are_kept_apart(works, tmp_path):
+    """Two servers holding different works, one cache: each query result comes from the
+    server it was fetched from, and the second server's fetch is not skipped as cached."""
+    q = WorkQuery(years=2010)
+    with OpenAlexTestServer(works[:300]) as a, OpenAlexTestServer(works[300:]) as b:
+        sa = get_settings(base_url=a.url, cache_dir=tmp_path, env={}, max_rate=None)
+        sb = get_settings(base_url=b.url, cache_dir=tmp_path, env={}, max_rate=None)
+        fetch(q, settings=sa, progress=False)
+        assert not is_cached(q, tmp_path, base_url=b.url)
+        fetch(q, settings=sb, progress=False)
+        assert b.requests, "the second server was never asked"
+        got_a = {w["id"] for w in iter_cached_works(q, tmp_path, base_url=a.url)}
+        got_b = {w["id"] for w in iter_cached_works(q, tmp_path, base_url=b.url)}
+        assert got_a == expected_ids(a, q) and got_b == expected_ids(b, q)
+        assert got_a and got_b and not got_a & got_b
+    # The default API's key is the plain key (caches made before this rule stay valid).
+    assert q.cache_key("https://api.openalex.org") == q.cache_key(None) == q.key

@@ -565,9 +565,9 @@ def fetch(
     settings = settings or get_settings()
     cache = Cache(settings.cache_dir)
     report = FetchReport(query=query, cache_dir=str(settings.cache_dir))
-    slices = query.slices()
+    slices = query.slices(source=settings.base_url)
     cache.register_query(
-        query.key,
+        query.cache_key(settings.base_url),
         {
             "query": query.to_dict(),
             "description": query.describe(),
@@ -757,14 +757,15 @@ def _count_distinct(store: SliceStore, pages: int | None = None) -> int:
 # --- reading back ----------------------------------------------------------------------------
 
 
-def is_cached(query: WorkQuery, cache_dir) -> bool:
-    """Whether every slice of ``query`` is complete in ``cache_dir``."""
+def is_cached(query: WorkQuery, cache_dir, *, base_url: str | None = None) -> bool:
+    """Whether every slice of ``query``, as fetched from ``base_url``, is complete in
+    ``cache_dir`` (``base_url`` None: the default OpenAlex API)."""
     cache = Cache(cache_dir)
-    return all(cache.slice(s.key).complete for s in query.slices())
+    return all(cache.slice(s.key).complete for s in query.slices(source=base_url))
 
 
 def iter_cached_works(
-    query: WorkQuery, cache_dir, *, allow_partial: bool = False
+    query: WorkQuery, cache_dir, *, base_url: str | None = None, allow_partial: bool = False
 ) -> Iterator[dict]:
     """Yield every cached work of ``query`` exactly once (first occurrence of each id wins).
 
@@ -773,6 +774,9 @@ def iter_cached_works(
     query : WorkQuery
     cache_dir : path
         The cache folder (``Settings.cache_dir``).
+    base_url : str, optional
+        The server the pages were fetched from (``Settings.base_url``); None for the default
+        OpenAlex API. Pages from another server are kept apart in the cache.
     allow_partial : bool
         Also yield the pages of unfinished slices instead of raising.
 
@@ -784,7 +788,7 @@ def iter_cached_works(
     """
     cache = Cache(cache_dir)
     seen: set[str] = set()
-    slices = query.slices()
+    slices = query.slices(source=base_url)
     if not allow_partial:
         missing = [s.name for s in slices if not cache.slice(s.key).complete]
         if missing:
@@ -826,8 +830,9 @@ def load_query(
         OpenAlex work records, each work once.
     """
     settings = settings or get_settings()
-    if fetch_missing and not is_cached(query, settings.cache_dir):
+    source = settings.base_url
+    if fetch_missing and not is_cached(query, settings.cache_dir, base_url=source):
         report = fetch(query, settings=settings, progress=progress)
         for w in report.warnings:
             log.warning("%s", w)
-    return list(iter_cached_works(query, settings.cache_dir))
+    return list(iter_cached_works(query, settings.cache_dir, base_url=source))

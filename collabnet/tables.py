@@ -323,35 +323,43 @@ def _string_col(arr: pa.Array) -> pd.Series:
     return arr.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
 
 
+def _field(arr: pa.Array, name: str) -> pa.Array:
+    """A child of a struct array, null wherever the parent is null.
+
+    ``StructArray.field`` ignores the parent's nulls, so a missing
+    ``citation_normalized_percentile`` would read as ``is_in_top_10_percent = False``.
+    """
+    return pc.struct_field(arr, [name])
+
+
 def _batch_tables(struct: pa.StructArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Unnest one batch of work records into (works, affiliations) frames."""
     n = len(struct)
-    work_id = _short_ids(struct.field("id"))
-    year = struct.field("publication_year")
-    auths = struct.field("authorships")
+    work_id = _short_ids(_field(struct, "id"))
+    year = _field(struct, "publication_year")
+    auths = _field(struct, "authorships")
     n_authors = pc.fill_null(pc.list_value_length(auths), 0)
 
     works = pd.DataFrame(
         {
             "work_id": _string_col(work_id),
             "year": pd.array(year.to_pandas(), dtype="Int64"),
-            "type": _string_col(struct.field("type")),
-            "cited_by_count": pd.array(struct.field("cited_by_count").to_pandas(), dtype="Int64"),
-            "fwci": pd.array(struct.field("fwci").to_pandas(), dtype="Float64"),
+            "type": _string_col(_field(struct, "type")),
+            "cited_by_count": pd.array(_field(struct, "cited_by_count").to_pandas(), dtype="Int64"),
+            "fwci": pd.array(_field(struct, "fwci").to_pandas(), dtype="Float64"),
             "n_authors": pd.array(n_authors.to_numpy(zero_copy_only=False), dtype="Int64"),
             "countries_distinct_count": pd.array(
-                struct.field("countries_distinct_count").to_pandas(), dtype="Int64"
+                _field(struct, "countries_distinct_count").to_pandas(), dtype="Int64"
             ),
             "is_top10": pd.array(
-                struct.field("citation_normalized_percentile")
-                .field("is_in_top_10_percent")
+                _field(_field(struct, "citation_normalized_percentile"), "is_in_top_10_percent")
                 .to_pandas(),
                 dtype="boolean",
             ),
-            "is_paratext": pd.array(struct.field("is_paratext").to_pandas(), dtype="boolean"),
-            "is_retracted": pd.array(struct.field("is_retracted").to_pandas(), dtype="boolean"),
+            "is_paratext": pd.array(_field(struct, "is_paratext").to_pandas(), dtype="boolean"),
+            "is_retracted": pd.array(_field(struct, "is_retracted").to_pandas(), dtype="boolean"),
             "is_authors_truncated": pd.array(
-                pc.fill_null(struct.field("is_authors_truncated"), False).to_pandas(),
+                pc.fill_null(_field(struct, "is_authors_truncated"), False).to_pandas(),
                 dtype="boolean",
             ),
         }
@@ -362,35 +370,36 @@ def _batch_tables(struct: pa.StructArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     flat = pc.list_flatten(auths)
     n_auth_rows = len(flat)
     offsets = auths.offsets.to_numpy()
-    author_index = np.arange(n_auth_rows) - offsets[auth_parent] if n_auth_rows else auth_parent
-    author_id = flat.field("author").field("id")
+    # Position within the work's list: flat row i is child offsets[0] + i of the list array.
+    author_index = np.arange(n_auth_rows) + offsets[0] - offsets[auth_parent]
+    author_id = _field(_field(flat, "author"), "id")
     author_id = pc.if_else(pc.is_null(author_id), author_id, _short_ids(author_id))
     authorships = pd.DataFrame(
         {
             "work_row": auth_parent,
             "author_index": author_index.astype("int64"),
             "author_id": _string_col(author_id),
-            "author_position": _string_col(flat.field("author_position")),
+            "author_position": _string_col(_field(flat, "author_position")),
             "is_corresponding": pd.array(
-                flat.field("is_corresponding").to_pandas(), dtype="boolean"
+                _field(flat, "is_corresponding").to_pandas(), dtype="boolean"
             ),
         }
     )
     # A null authorship entry (not a dict) is kept as an author with no affiliation.
 
     # --- institutions of each authorship ---------------------------------------------------
-    insts = flat.field("institutions")
+    insts = _field(flat, "institutions")
     inst_parent = pc.list_parent_indices(insts).to_numpy()
     iflat = pc.list_flatten(insts)
-    inst_id = iflat.field("id")
+    inst_id = _field(iflat, "id")
     inst_id = pc.if_else(pc.is_null(inst_id), inst_id, _short_ids(inst_id))
     inst_rows = pd.DataFrame(
         {
             "auth_row": inst_parent,
             "institution_id": _string_col(inst_id),
-            "institution_name": _string_col(iflat.field("display_name")),
-            "institution_type": _string_col(iflat.field("type")),
-            "country_code": _string_col(_clean_codes(iflat.field("country_code"))),
+            "institution_name": _string_col(_field(iflat, "display_name")),
+            "institution_type": _string_col(_field(iflat, "type")),
+            "country_code": _string_col(_clean_codes(_field(iflat, "country_code"))),
         }
     )
     # An entry that is null altogether (not even a name) carries nothing.
@@ -404,7 +413,7 @@ def _batch_tables(struct: pa.StructArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     inst_rows = inst_rows[~dup]
 
     # --- per-author countries not covered by their institutions ---------------------------
-    ctry = flat.field("countries")
+    ctry = _field(flat, "countries")
     c_parent = pc.list_parent_indices(ctry).to_numpy()
     c_rows = pd.DataFrame(
         {"auth_row": c_parent, "country_code": _string_col(_clean_codes(pc.list_flatten(ctry)))}
@@ -578,14 +587,7 @@ def build_tables(
 
     with paused_gc():
         _consume(records, located, seen, batch, where, batch_size, flush)
-    if not works_parts:
-        return _empty_tables()
-    works = pd.concat(works_parts, ignore_index=True)
-    aff = pd.concat(aff_parts, ignore_index=True)
-    works["collaboration"] = pd.Categorical(
-        works["collaboration"].astype(str), categories=list(COLLABORATION_TYPES)
-    )
-    return WorkTables(works, aff)
+    return _concat(list(zip(works_parts, aff_parts)))
 
 
 def _consume(records, located, seen, batch, where, batch_size, flush) -> None:
@@ -612,8 +614,66 @@ def tables_from_records(records: Iterable[dict]) -> WorkTables:
     return build_tables(records)
 
 
+READ_ENGINES = ("auto", "python")
+
+
+def _arrow_file_tables(path, seen: set[str]):
+    """Parse a JSON Lines file with Arrow's C++ JSON reader; None when it needs the Python path.
+
+    Only the fields of :data:`WORK_RECORD_TYPE` are parsed. Any file the fast reader cannot
+    take whole — odd types, a line that is an API page, a record without an id, a damaged
+    gzip stream — returns None and is read again by the record-by-record path, which fixes
+    what it can and names the file and line of what it cannot. ``seen`` is only updated
+    when the whole file succeeded.
+    """
+    import pyarrow.json as pj
+
+    fields = list(WORK_RECORD_TYPE)
+    parse = pj.ParseOptions(explicit_schema=pa.schema(fields), unexpected_field_behavior="ignore")
+    parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    file_seen: set[str] = set()
+    n_records = n_new = 0
+    try:
+        reader = pj.open_json(
+            str(path), read_options=pj.ReadOptions(block_size=32 << 20), parse_options=parse
+        )
+        for batch in reader:
+            struct = pa.StructArray.from_arrays(
+                [batch.column(f.name) for f in fields], fields=fields
+            )
+            if struct.field("id").null_count:
+                return None
+            n_records += len(struct)
+            keys = pc.utf8_upper(_short_ids(struct.field("id"))).to_pylist()
+            keep = []
+            for k in keys:
+                fresh = k not in seen and k not in file_seen
+                keep.append(fresh)
+                file_seen.add(k)
+            n_new += sum(keep)
+            if not all(keep):
+                struct = struct.filter(pa.array(keep))
+            if len(struct):
+                parts.append(_batch_tables(struct))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError, EOFError):
+        return None
+    seen.update(file_seen)
+    return parts, n_records, n_records - n_new
+
+
+def _concat(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> WorkTables:
+    if not parts:
+        return _empty_tables()
+    works = pd.concat([w for w, _ in parts], ignore_index=True)
+    aff = pd.concat([a for _, a in parts], ignore_index=True)
+    works["collaboration"] = pd.Categorical(
+        works["collaboration"].astype(str), categories=list(COLLABORATION_TYPES)
+    )
+    return WorkTables(works, aff)
+
+
 def read_tables(
-    paths, *, skip_bad: bool = False, progress: bool = False
+    paths, *, skip_bad: bool = False, progress: bool = False, engine: str = "auto"
 ) -> tuple[WorkTables, ReadReport]:
     """Read work records from files or folders straight into :class:`WorkTables`.
 
@@ -625,6 +685,11 @@ def read_tables(
         Skip malformed records (counted in the report) instead of stopping at the first.
     progress : bool
         Show a progress bar (records read) on standard error.
+    engine : {"auto", "python"}
+        ``"auto"`` parses JSON Lines files with Arrow's C++ JSON reader (about twice as fast)
+        and falls back, file by file, to the record-by-record reader for anything it cannot
+        take whole; ``"python"`` always uses the record-by-record reader. Both give the
+        same tables (a test checks it on every real record file).
 
     Returns
     -------
@@ -637,10 +702,29 @@ def read_tables(
     """
     from tqdm.auto import tqdm
 
+    from collabnet.sources.files import expand_paths, is_json_lines
+
+    if engine not in READ_ENGINES:
+        raise InputError(f"unknown read engine {engine!r}: choose auto or python")
     report = ReadReport()
-    records = iter_works(paths, skip_bad=skip_bad, report=report, located=True)
-    with tqdm(
+    seen: set[str] = set()
+    parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    with paused_gc(), tqdm(
         desc="reading works", unit=" works", disable=not progress, leave=False, mininterval=0.5
     ) as bar:
-        tables = build_tables(records, located=True, progress=bar.update)
-    return tables, report
+        for path in expand_paths(paths):
+            fast = None
+            if engine == "auto" and is_json_lines(path):
+                fast = _arrow_file_tables(path, seen)
+            if fast is not None:
+                file_parts, n_records, n_dupes = fast
+                report.files.append(str(path))
+                report.records += n_records
+                report.duplicates += n_dupes
+                parts.extend(file_parts)
+                bar.update(n_records)
+                continue
+            records = iter_works(path, skip_bad=skip_bad, report=report, located=True, seen=seen)
+            t = build_tables(records, located=True, progress=bar.update)
+            parts.append((t.works, t.affiliations))
+    return _concat(parts), report

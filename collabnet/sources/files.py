@@ -104,6 +104,17 @@ def _first_char(path: Path) -> bytes:
                 return stripped[:1]
 
 
+def is_json_lines(path: Path) -> bool:
+    """Whether ``path`` is read line by line (JSON Lines, snapshot parts), not as one document."""
+    name = path.name.lower()
+    if name.endswith((".json", ".json.gz")):
+        return False
+    try:
+        return _first_char(path) != b"["
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False
+
+
 def _works_in(obj: object) -> list | None:
     """The work records in one parsed JSON value, or None when it holds none we recognise."""
     if isinstance(obj, dict):
@@ -123,9 +134,8 @@ def _works_in(obj: object) -> list | None:
 
 def _iter_file(path: Path) -> Iterator[tuple[int | None, object]]:
     """Yield (line number or None, parsed item) for every record-bearing value in a file."""
-    name = path.name.lower()
     try:
-        whole_document = name.endswith((".json", ".json.gz")) or _first_char(path) == b"["
+        whole_document = not is_json_lines(path)
         with _open_text(path) as fh:
             if whole_document:
                 data = fh.read()
@@ -173,6 +183,7 @@ def iter_works(
     skip_bad: bool = False,
     report: ReadReport | None = None,
     located: bool = False,
+    seen: set[str] | None = None,
 ) -> Iterator:
     """Yield OpenAlex work records from files or folders, each work id once.
 
@@ -188,6 +199,8 @@ def iter_works(
     located : bool
         Yield ``(source, line, record)`` triples instead of records, so later stages can say
         where a record came from.
+    seen : set of str, optional
+        Short ids already read elsewhere (updated in place), to drop duplicates across calls.
 
     Raises
     ------
@@ -203,7 +216,7 @@ def iter_works(
     """
     report = report if report is not None else ReadReport()
     files = expand_paths(paths)
-    seen: set[str] = set()
+    seen = seen if seen is not None else set()
     for path in files:
         report.files.append(str(path))
         source = str(path)

@@ -26,6 +26,7 @@ import ast
 import base64
 import binascii
 import bisect
+import contextlib
 import datetime as _dt
 import gzip
 import io
@@ -53,6 +54,7 @@ __all__ = [
     "OpenAlexTestServer",
     "RequestRecord",
     "load_works",
+    "pyalex_to",
     "serve_main",
 ]
 
@@ -1977,6 +1979,48 @@ def _shutdown(conn: socket.socket) -> None:
         conn.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
+
+
+# --------------------------------------------------------------------------------------------
+# pointing pyalex at the server
+
+
+@contextlib.contextmanager
+def pyalex_to(base_url: str):
+    """Route pyalex's requests to ``base_url`` while the block runs.
+
+    pyalex hard-codes ``https://api.openalex.org``; this mounts a transport adapter on the
+    sessions pyalex creates that rewrites that host to ``base_url`` (keeping pyalex's own
+    retry settings), and restores pyalex afterwards.
+
+    Examples
+    --------
+    >>> with OpenAlexTestServer(works) as srv, pyalex_to(srv.url):  # doctest: +SKIP
+    ...     pyalex.Works().filter(publication_year=2020).get()
+    """
+    import pyalex.api as api
+    import requests
+
+    host = "https://api.openalex.org"
+    base = base_url.rstrip("/")
+
+    class _Loopback(requests.adapters.HTTPAdapter):
+        def send(self, request, **kw):
+            request.url = request.url.replace(host, base, 1)
+            return super().send(request, **kw)
+
+    original = api._get_requests_session
+
+    def session():
+        s = original()
+        s.mount(host, _Loopback(max_retries=s.get_adapter("https://x").max_retries))
+        return s
+
+    api._get_requests_session = session
+    try:
+        yield
+    finally:
+        api._get_requests_session = original
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import requests
 from fetch_helpers import synthetic_works
 
 from collabnet.cache import Cache, CacheBusyError
@@ -37,7 +36,7 @@ from collabnet.sources.openalex import (
     iter_cached_works,
     load_query,
 )
-from collabnet.testing import Fault, OpenAlexTestServer
+from collabnet.testing import Fault, OpenAlexTestServer, pyalex_to
 
 HERE = Path(__file__).resolve().parent
 SECRET = "sk-TEST-9f8e7d6c5b4a"
@@ -173,29 +172,13 @@ def test_query_filters_reach_the_server(server, tmp_path):
                  "type:article|review")
 
 
-def test_pyalex_against_the_same_server_agrees(server, tmp_path, monkeypatch):
+def test_pyalex_against_the_same_server_agrees(server, tmp_path):
     """pyalex itself (pointed at the loopback server) pages to the same set of works."""
-    import pyalex.api as api
-
-    base = server.url
-
-    class Loopback(requests.adapters.HTTPAdapter):
-        def send(self, req, **kw):
-            req.url = req.url.replace("https://api.openalex.org", base, 1)
-            return super().send(req, **kw)
-
-    orig = api._get_requests_session
-
-    def session():
-        sess = orig()
-        sess.mount("https://api.openalex.org", Loopback())
-        return sess
-
-    monkeypatch.setattr(api, "_get_requests_session", session)
     q = WorkQuery(countries=["DE"], years=2011)
     ids = set()
-    for page in q.pyalex(year=2011, select=["id"]).paginate(per_page=200, n_max=None):
-        ids.update(w["id"] for w in page)
+    with pyalex_to(server.url):
+        for page in q.pyalex(year=2011, select=["id"]).paginate(per_page=200, n_max=None):
+            ids.update(w["id"] for w in page)
     s = settings_for(server, tmp_path)
     fetch(q, settings=s, progress=False)
     cached = iter_cached_works(q, s.cache_dir, base_url=s.base_url)

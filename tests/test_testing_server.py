@@ -43,6 +43,7 @@ from collabnet.testing import (
     Fault,
     OpenAlexTestServer,
     load_works,
+    pyalex_to,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -766,36 +767,26 @@ def test_standalone_server_command(tmp_path):
 
 
 def test_pyalex_recipe_a_against_the_server(srv, monkeypatch):
-    """OPENALEX_API.md §4.4 recipe A: rewrite pyalex's hard-coded https host to the server."""
+    """OPENALEX_API.md §4.4 recipe A (collabnet.testing.pyalex_to): rewrite pyalex's
+    hard-coded https host to the server, and restore pyalex afterwards."""
     pyalex = pytest.importorskip("pyalex")
     import pyalex.api as api
 
-    base = srv.url
-
-    class Loopback(requests.adapters.HTTPAdapter):
-        def send(self, req, **kw):
-            req.url = req.url.replace("https://api.openalex.org", base, 1)
-            return super().send(req, **kw)
-
-    orig = api._get_requests_session
-
-    def session():
-        s = orig()
-        s.mount("https://api.openalex.org",
-                Loopback(max_retries=s.get_adapter("https://x").max_retries))
-        return s
-
-    monkeypatch.setattr(api, "_get_requests_session", session)
+    original = api._get_requests_session
     monkeypatch.setitem(pyalex.config, "api_key", "good")
-
-    pages = list(pyalex.Works().filter(publication_year=2020).paginate(per_page=2, n_max=None))
-    assert [[w["id"][-2:] for w in p] for p in pages] == [["W1", "W2"], ["W9"]]
-    both = pyalex.Works().filter(institutions={"country_code": ["us", "gb"]}).get()
-    assert [w["id"][-2:] for w in both] == ["W1"]  # pyalex joins lists with a raw '+'
-    groups = pyalex.Works().group_by("institutions.country_code").get()
-    assert groups[0]["key"] == "https://openalex.org/countries/US" and groups[0]["count"] == 4
-    assert len(pyalex.Works()["W8"]["authorships"]) == 150
+    with pyalex_to(srv.url):
+        pages = list(
+            pyalex.Works().filter(publication_year=2020).paginate(per_page=2, n_max=None)
+        )
+        assert [[w["id"][-2:] for w in p] for p in pages] == [["W1", "W2"], ["W9"]]
+        both = pyalex.Works().filter(institutions={"country_code": ["us", "gb"]}).get()
+        assert [w["id"][-2:] for w in both] == ["W1"]  # pyalex joins lists with a raw '+'
+        groups = pyalex.Works().group_by("institutions.country_code").get()
+        assert groups[0]["key"] == "https://openalex.org/countries/US"
+        assert groups[0]["count"] == 4
+        assert len(pyalex.Works()["W8"]["authorships"]) == 150
     assert all(r.headers.get("Authorization") == "Bearer good" for r in srv.requests)
+    assert api._get_requests_session is original
 
 
 # ----------------------------------------------------------------------------- real records

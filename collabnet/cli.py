@@ -58,8 +58,19 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     _add_query_options(p, years=False)
 
 
+def _check_filters(args: argparse.Namespace) -> None:
+    """Fail on a bad --years range or --focus code before anything is read or fetched."""
+    from collabnet.analysis.shares import normalise_focus, parse_years
+
+    parse_years(getattr(args, "years", None))
+    level, focus = getattr(args, "level", None), getattr(args, "focus", None)
+    if focus and level in ("country", "institution", "author"):
+        normalise_focus(level, focus)
+
+
 def _load_tables(args: argparse.Namespace):
     """Read the works named by the input options into WorkTables (notes go to stderr)."""
+    _check_filters(args)
     tables = _read_input(args)
     if getattr(args, "collaboration_rule", "countries") != "countries":
         tables = tables.with_collaboration_rule(args.collaboration_rule)
@@ -219,13 +230,8 @@ def cmd_shares(args: argparse.Namespace) -> int:
     from collabnet.analysis.shares import (
         SHARE_COLUMNS,
         international_shares,
-        normalise_focus,
-        parse_years,
     )
 
-    # Fail on a bad range or code before reading anything.
-    parse_years(args.years)
-    normalise_focus(args.level, args.focus)
     tables = _load_tables(args)
     df = international_shares(
         tables, args.level, by_year=args.by_year, years=args.years, focus=args.focus
@@ -242,11 +248,9 @@ def cmd_shares(args: argparse.Namespace) -> int:
 
 
 def cmd_network(args: argparse.Namespace) -> int:
-    from collabnet.analysis.shares import parse_years
     from collabnet.export.graphml import write_graphml
     from collabnet.network import coauthorship_network
 
-    parse_years(args.years)
     tables = _load_tables(args)
     g = coauthorship_network(
         tables,
@@ -447,10 +451,7 @@ def _institution_coordinates(args: argparse.Namespace):
 
 def cmd_profile(args: argparse.Namespace) -> int:
     from collabnet.analysis.profile import collaboration_profile
-    from collabnet.analysis.shares import normalise_focus, parse_years
 
-    parse_years(args.years)
-    normalise_focus(args.level, args.focus)
     coords = _institution_coordinates(args)
     tables = _load_tables(args)
     df = collaboration_profile(
@@ -496,10 +497,7 @@ def _profile_card(row: pd.Series, shares: list[str], *, full: bool) -> pd.DataFr
 
 def cmd_partners(args: argparse.Namespace) -> int:
     from collabnet.analysis.partners import partners
-    from collabnet.analysis.shares import normalise_focus, parse_years
 
-    parse_years(args.years)
-    normalise_focus(args.level, args.focus)
     tables = _load_tables(args)
     df = partners(tables, args.focus, args.level, partner_level=args.partner_level,
                   by_year=args.by_year, years=args.years, top=args.top,
@@ -515,9 +513,7 @@ def cmd_partners(args: argparse.Namespace) -> int:
 
 def cmd_centrality(args: argparse.Namespace) -> int:
     from collabnet.analysis.centrality import centrality, network_summary
-    from collabnet.analysis.shares import parse_years
 
-    parse_years(args.years)
     tables = _load_tables(args)
     method = None if args.communities == "none" else args.communities
     net = dict(counting=args.counting, years=args.years, min_weight=args.min_weight,
@@ -538,11 +534,7 @@ def cmd_centrality(args: argparse.Namespace) -> int:
 
 def cmd_impact(args: argparse.Namespace) -> int:
     from collabnet.analysis.impact import impact_by_collaboration
-    from collabnet.analysis.shares import normalise_focus, parse_years
 
-    parse_years(args.years)
-    if args.level != "all":
-        normalise_focus(args.level, args.focus)
     tables = _load_tables(args)
     df = impact_by_collaboration(
         tables, args.level, by=args.by, by_year=args.by_year, years=args.years,
@@ -560,11 +552,8 @@ def cmd_impact(args: argparse.Namespace) -> int:
 
 
 def cmd_trend(args: argparse.Namespace) -> int:
-    from collabnet.analysis.shares import normalise_focus, parse_years
     from collabnet.analysis.trends import indicator_trend
 
-    parse_years(args.years)
-    normalise_focus(args.level, args.focus)
     coords = _institution_coordinates(args)
     tables = _load_tables(args)
     t = indicator_trend(
@@ -598,10 +587,8 @@ def cmd_trend(args: argparse.Namespace) -> int:
 
 
 def cmd_strength(args: argparse.Namespace) -> int:
-    from collabnet.analysis.shares import parse_years
     from collabnet.analysis.strength import link_strength
 
-    parse_years(args.years)
     tables = _load_tables(args)
     df = link_strength(tables, args.level, years=args.years, min_weight=args.min_weight,
                        top=args.top)

@@ -26,6 +26,17 @@ from collabnet.tables import WorkTables, entity_column
 COUNTINGS = ("full", "fractional")
 
 
+def fractional_link_scale(n_authors) -> np.ndarray:
+    """Per-work factor of fractional link weights: ``1 / (n_k - 1)``, 0 when ``n_k < 2``.
+
+    A link between entities u and v weighs ``a_ku * a_kv * fractional_link_scale(n_k)`` in
+    work k (Perianes-Rodriguez, Waltman & van Eck 2016); see :func:`coauthorship_network`.
+    """
+    n = np.asarray(n_authors, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n >= 2, 1.0 / (n - 1.0), 0.0)
+
+
 def _link_matrices(tables: WorkTables, level: str):
     """Entity keys and the full and fractional co-authorship matrices (upper triangles)."""
     ew = tables.entity_works(level)
@@ -42,9 +53,7 @@ def _link_matrices(tables: WorkTables, level: str):
     authors = sp.csr_matrix((a_vals, (work_codes, ent_codes)), shape=(n_w, n_e))
     full = (binary.T @ binary).tocoo()
     # Fractional counting: c_uv = sum_k a_ku a_kv / (n_k - 1), works with n_k >= 2 only.
-    with np.errstate(divide="ignore"):
-        scale = np.where(n_authors >= 2, 1.0 / (n_authors - 1.0), 0.0)
-    frac = (authors.T @ sp.diags(scale) @ authors).tocsr()
+    frac = (authors.T @ sp.diags(fractional_link_scale(n_authors)) @ authors).tocsr()
     return entities, full, frac, ew
 
 

@@ -17,6 +17,7 @@ from collabnet.analysis.shares import entity_names, normalise_focus, parse_years
 from collabnet.analysis.trends import ols_slope
 from collabnet.analysis.works import merge_hong_kong_macao
 from collabnet.errors import InputError
+from collabnet.network import fractional_link_scale
 from collabnet.tables import WorkTables, entity_column
 
 PARTNER_COLUMNS = [
@@ -159,13 +160,10 @@ def partners(
         info = tables.institutions().set_index("institution_id")["country_code"]
         pairs = pairs[pairs["partner"].map(info) != pairs["focus"]]
     n_auth = pairs["n_authors"].astype("float64").to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        link = np.where(
-            n_auth >= 2,
-            (pairs["f_fraction"].to_numpy() * n_auth) * (pairs["p_fraction"].to_numpy() * n_auth)
-            / (n_auth - 1),
-            0.0,
-        )
+    # a_kf * a_kp / (n_k - 1): the same link weight as the network's fractional counting.
+    a_f = pairs["f_fraction"].to_numpy() * n_auth
+    a_p = pairs["p_fraction"].to_numpy() * n_auth
+    link = a_f * a_p * fractional_link_scale(n_auth)
     pairs = pairs.assign(link=link, intl=pairs["international"].astype("int64"))
 
     # Focus totals, overall and per year.

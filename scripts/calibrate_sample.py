@@ -2,9 +2,10 @@
 
 Reads the real OpenAlex work records in ``shared/data/works/*.jsonl.gz`` and the world
 country co-authorship aggregates ``shared/data/aggregates/bavla__OpenAlex__WrldCo_years.zip``
-and writes ``collabnet/sources/sample_calibration.json``: aggregated numbers only (distributions,
-shares, fitted parameters, country volumes and partner weights), never a record. The generator
-``collabnet.sources.sample`` reads that file; run this script again when the data change::
+and writes ``collabnet/sources/sample/data/sample_calibration.json``: aggregated numbers only
+(distributions, shares, fitted parameters, country volumes and partner weights), never a
+record. The generator ``collabnet.sources.sample`` reads that file; run this script again when
+the data change::
 
     python scripts/calibrate_sample.py [--shared ../shared] [--out PATH]
 
@@ -23,9 +24,10 @@ value) and its partner weights (co-authored works with each other country). They
 output; see SOURCES.md. The script keeps the top ``N_COUNTRIES`` countries by international
 volume 2000-2023, their volume for every year, and their top ``N_PARTNERS`` partners (within
 that set) for the years in ``PARTNER_YEARS`` (the generator interpolates between them).
-It also checks the hand-written vocabulary (``sample_vocabulary.json``): every kept country must
-have a centroid and city list, and the centroids must lie near the mean position of the real
-institutions of that country in ``shared/data/institutions`` where there are enough of them.
+It also checks the hand-written vocabulary (``sample_vocabulary.json``, beside the calibration
+file): every kept country must have a centroid and city list, and the centroids must lie near
+the mean position of the real institutions of that country in ``shared/data/institutions``
+where there are enough of them.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ import numpy as np
 import pycountry
 
 REPO = Path(__file__).resolve().parents[1]
+#: Where the generator package keeps its data files (collabnet.sources.sample).
+SAMPLE_DATA = REPO / "collabnet" / "sources" / "sample" / "data"
 CAP_PER_SOURCE = 1000
 YEARS = (2000, 2023)
 N_COUNTRIES = 120
@@ -503,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--out", type=Path,
-                    default=REPO / "collabnet" / "sources" / "sample_calibration.json")
+                    default=SAMPLE_DATA / "sample_calibration.json")
     args = ap.parse_args(argv)
     data = args.shared / "data"
     if not (data / "works").is_dir():
@@ -512,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     pool, per_source = load_pool(data / "works")
     works = measure_works(pool)
     world = measure_world(data / "aggregates" / "bavla__OpenAlex__WrldCo_years.zip")
-    vocab = check_vocabulary(REPO / "collabnet" / "sources" / "sample_vocabulary.json",
+    vocab = check_vocabulary(SAMPLE_DATA / "sample_vocabulary.json",
                              world["countries"],
                              data / "institutions" / "institutions.jsonl.gz")
     out = {

@@ -407,7 +407,7 @@ def test_records_parse_through_build_tables():
 # -------------------------------------------------------------- the calibration file itself
 
 def test_calibration_file_is_small_and_holds_no_records():
-    path = REPO / "collabnet" / "sources" / "sample_calibration.json"
+    path = REPO / "collabnet" / "sources" / "sample" / "data" / "sample_calibration.json"
     text = path.read_text(encoding="utf-8")
     assert len(text.encode()) < 300_000
     assert "openalex.org/W" not in text and "openalex.org/A" not in text
@@ -430,7 +430,7 @@ def test_shipped_calibration_is_reproduced_from_the_real_data(tmp_path):
     script = _load_script()
     out = tmp_path / "cal.json"
     assert script.main(["--shared", str(SHARED_DATA.parent), "--out", str(out)]) == 0
-    shipped = REPO / "collabnet" / "sources" / "sample_calibration.json"
+    shipped = REPO / "collabnet" / "sources" / "sample" / "data" / "sample_calibration.json"
     assert orjson.loads(out.read_bytes()) == orjson.loads(shipped.read_bytes())
 
 

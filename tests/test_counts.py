@@ -15,12 +15,11 @@ import pandas as pd
 import pytest
 from fetch_helpers import synthetic_works
 
-from collabnet import counts
 from collabnet.analysis.shares import international_shares as work_level_shares
 from collabnet.config import get_settings
 from collabnet.errors import InputError
 from collabnet.query import WorkQuery
-from collabnet.sources.openalex import OpenAlexClient, load_query
+from collabnet.sources.openalex import OpenAlexClient, counts, load_query
 from collabnet.tables import build_tables
 from collabnet.testing import OpenAlexTestServer, load_works
 

@@ -34,16 +34,19 @@ different OpenAlex fields, so on real data their numbers can differ slightly:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import numpy as np
-import pandas as pd
-
-from collabnet.analysis.shares import SHARE_COLUMNS
 from collabnet.config import Settings, get_settings
-from collabnet.countries import country_name
 from collabnet.errors import FetchError, InputError
+from collabnet.keys import SHARE_COLUMNS, country_name, short_id
 from collabnet.query import WorkQuery
+from collabnet.sources.openalex.client import OpenAlexClient, pyalex_query_string
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["COUNT_COLUMNS", "GROUP_FIELD", "country_counts", "international_shares"]
 
 #: Columns of the result: those of :func:`collabnet.analysis.shares.international_shares`.
 COUNT_COLUMNS = list(SHARE_COLUMNS)
@@ -66,7 +69,7 @@ def _country_key(key) -> str | None:
     """``https://openalex.org/countries/JP`` -> ``JP``; None for the unknown bucket."""
     if key is None:
         return None
-    code = str(key).rstrip("/").rsplit("/", 1)[-1].strip().upper()
+    code = short_id(key).strip().upper()
     if not code or code in ("UNKNOWN", "-111", "NULL") or len(code) != 2:
         return None
     return code
@@ -82,9 +85,7 @@ def country_counts(
     country with a cursor (key order; the composite aggregation ends with an empty page).
     Zero-count padding and the unknown bucket are dropped.
     """
-    from collabnet.sources.openalex import _query_of
-
-    base = _query_of(query.pyalex(year=year, extra=extra).group_by(GROUP_FIELD))
+    base = pyalex_query_string(query.pyalex(year=year, extra=extra).group_by(GROUP_FIELD))
     data = client.get("/works", f"{base}&per_page={_GROUPS}", kind="group_by")
     groups = _groups(data, client)
     real = [g for g in groups if isinstance(g, dict) and _positive(g.get("count"))]
@@ -186,14 +187,25 @@ def international_shares(
 
     Examples
     --------
-    >>> q = WorkQuery(countries=["JP"], years="2015-2016", types=["article"])  # doctest: +SKIP
-    >>> international_shares(q)[["year", "works", "share"]]  # doctest: +SKIP
+    Against the loopback server of :mod:`collabnet.testing`: W1 is Japanese-American, W2
+    Japanese only, so Japan's share in 2015 is one half.
+
+    >>> from collabnet.testing import OpenAlexTestServer
+    >>> def work(wid, *codes):
+    ...     inst = [{"institutions": [{"id": f"I{c}", "country_code": c}]} for c in codes]
+    ...     return {"id": wid, "publication_year": 2015, "authorships": inst}
+    >>> works = [work("W1", "JP", "US"), work("W2", "JP")]
+    >>> with OpenAlexTestServer(works) as srv:
+    ...     settings = get_settings(base_url=srv.url, env={})
+    ...     df = international_shares(WorkQuery(countries=["JP"], years=2015), settings=settings)
+    >>> df[["entity", "year", "works", "international_works", "share"]].values.tolist()
+    [['JP', 2015, 2, 1, 0.5]]
     """
     if query.years is None:
         raise InputError("counts need a year range (e.g. --years 2009-2017): one request per year")
+    import numpy as np
+    import pandas as pd
     from tqdm.auto import tqdm
-
-    from collabnet.sources.openalex import OpenAlexClient
 
     settings = settings or get_settings()
     own = client is None

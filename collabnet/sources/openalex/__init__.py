@@ -1,0 +1,49 @@
+"""Works from the OpenAlex API: fetched into the page cache resumably, read back, or counted.
+
+- :mod:`~collabnet.sources.openalex.client`: the HTTP client (one session, retries with
+  backoff, rate limits, OpenAlex's error classes, the API key kept out of every message);
+- :mod:`~collabnet.sources.openalex.fetching`: :func:`fetch` a query slice by slice into the
+  cache, resuming from checkpoints, and read the cached works back (:func:`is_cached`,
+  :func:`iter_cached_works`, :func:`load_query`);
+- :mod:`~collabnet.sources.openalex.counts`: shares per country and year from two
+  ``group_by`` counts per year, without downloading works.
+
+Only the standard library, requests and orjson load with this package; pandas, numpy, tqdm
+and pyalex load when a function needs them.
+"""
+
+from collabnet.sources.openalex import counts
+from collabnet.sources.openalex.client import (
+    AuthError,
+    BudgetExhaustedError,
+    OpenAlexClient,
+    PlanRequiredError,
+    RateLimitError,
+    RequestStats,
+    redact,
+)
+from collabnet.sources.openalex.fetching import (
+    FetchReport,
+    SliceReport,
+    fetch,
+    is_cached,
+    iter_cached_works,
+    load_query,
+)
+
+__all__ = [
+    "AuthError",
+    "BudgetExhaustedError",
+    "FetchReport",
+    "OpenAlexClient",
+    "PlanRequiredError",
+    "RateLimitError",
+    "RequestStats",
+    "SliceReport",
+    "counts",
+    "fetch",
+    "is_cached",
+    "iter_cached_works",
+    "load_query",
+    "redact",
+]

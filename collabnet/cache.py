@@ -368,3 +368,52 @@ class Cache:
         except OSError:
             pass
         return True
+
+
+def _cache_at(cache: str | os.PathLike | None) -> Cache:
+    from collabnet.config import get_settings
+
+    return Cache(get_settings(cache_dir=cache).cache_dir)
+
+
+def cache_list(*, cache: str | os.PathLike | None = None) -> list[dict]:
+    """The ``collabnet cache list`` table: one row per cached query (see :meth:`Cache.summary`).
+
+    ``cache`` is the cache folder (default ``$COLLABNET_CACHE``, else ``./cache``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cache_list(cache=tempfile.mkdtemp())
+    []
+    """
+    return _cache_at(cache).summary()
+
+
+def cache_clear(keys=(), *, cache: str | os.PathLike | None = None) -> dict[str, int]:
+    """The ``collabnet cache clear [KEY …]`` action: remove cached queries.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Query keys (from :func:`cache_list`); empty for every query.
+    cache : path, optional
+        The cache folder (default ``$COLLABNET_CACHE``, else ``./cache``).
+
+    Returns
+    -------
+    dict
+        Slices removed per key (``{"*": n}`` when everything was cleared). A slice another
+        query still uses is kept.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cache_clear(cache=tempfile.mkdtemp())
+    {'*': 0}
+    """
+    store = _cache_at(cache)
+    keys = list(keys or ())
+    if not keys:
+        return {"*": store.clear()}
+    return {key: len(store.remove_query(key)) for key in keys}

@@ -72,6 +72,15 @@ NETWORK_INDICATORS = (
 )
 #: Every indicator a trend can follow.
 INDICATORS = PROFILE_INDICATORS + IMPACT_INDICATORS + NETWORK_INDICATORS
+#: Orders of a link-strength table (by full count, or by a normalised strength).
+LINK_STRENGTH_ORDERS = (
+    "works",
+    "fractional_weight",
+    "association_strength",
+    "cosine",
+    "jaccard",
+    "inclusion",
+)
 
 
 def entity_column(level: str) -> str:

@@ -19,11 +19,20 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from collabnet.analysis.shares import international_shares, parse_years
 from collabnet.errors import InputError
-from collabnet.tables import WorkTables, entity_column
+from collabnet.keys import COUNTINGS, check_counting
+from collabnet.selection import Selection, select
+from collabnet.tables import WorkTables
 
-COUNTINGS = ("full", "fractional")
+__all__ = [
+    "COUNTINGS",
+    "coauthorship_network",
+    "country_network",
+    "fractional_link_scale",
+    "graph_for",
+    "institution_network",
+    "network",
+]
 
 
 def fractional_link_scale(n_authors) -> np.ndarray:
@@ -61,8 +70,11 @@ def coauthorship_network(
     tables: WorkTables,
     level: str = "country",
     *,
-    counting: str = "full",
     years: str | tuple[int | None, int | None] | None = None,
+    focus: str | list[str] | None = None,
+    counting: str = "full",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
     min_weight: float | None = None,
     top: int | None = None,
 ) -> nx.Graph:
@@ -72,10 +84,18 @@ def coauthorship_network(
     ----------
     tables : WorkTables
     level : {"country", "institution", "author"}
+    years : str or (from, to), optional
+        Only works published in this inclusive range (:func:`collabnet.keys.parse_years`).
+    focus : str or list of str, optional
+        Only these entities and their direct partners (an ego network), with the links
+        among them.
     counting : {"full", "fractional"}
         How the edge ``weight`` is counted (``works`` is always the full count).
-    years : "FROM-TO" or (from, to), optional
-        Only works published in this inclusive range.
+    merge_hk_mo : bool
+        Count Hong Kong and Macao as China (Leiden Ranking rule).
+    collaboration_rule : {"countries", "leiden"}, optional
+        The rule behind the nodes' ``international_works`` and ``share``; default the
+        tables' own.
     min_weight : float, optional
         Drop edges whose ``weight`` is below this value.
     top : int, optional
@@ -123,26 +143,28 @@ def coauthorship_network(
     >>> g.edges["JP", "US"]["works"], g.edges["JP", "US"]["weight"]
     (1, 1.0)
     """
-    entity_column(level)
-    if counting not in COUNTINGS:
-        raise InputError(f"unknown counting {counting!r}: choose full or fractional")
+    check_counting(counting)
     if top is not None and top < 1:
         raise InputError(f"invalid --top {top}: must be a positive number of nodes")
     if min_weight is not None and min_weight < 0:
         raise InputError(f"invalid minimum weight {min_weight}: must be 0 or more")
-    span = parse_years(years)
-    if span is not None:
-        tables = tables.select(years=span)
+    sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                 collaboration_rule=collaboration_rule)
+    return _network(sel, counting=counting, min_weight=min_weight, top=top)
 
+
+def _network(sel: Selection, *, counting: str, min_weight, top) -> nx.Graph:
+    tables, level = sel.tables, sel.level
     entities, full, frac, ew = _link_matrices(tables, level)
     g = nx.Graph(level=level, counting=counting)
-    shares = international_shares(tables, level).set_index("entity")
+    shares = Selection(tables, level).collaboration_counts().set_index("entity")
     fractional = ew.groupby("entity")["fraction"].sum()
     keep = shares.index
     if top is not None:
         ranked = shares.reset_index().sort_values(["works", "entity"], ascending=[False, True])
         keep = pd.Index(ranked["entity"].head(top))
     nodes = shares.loc[sorted(keep)].reset_index()
+    nodes["name"] = tables.entity_names(level, nodes["entity"])
     nodes["fractional_works"] = nodes["entity"].map(fractional).fillna(0.0).astype(float)
     if level == "institution":
         info = tables.institutions().set_index("institution_id")
@@ -174,6 +196,13 @@ def coauthorship_network(
     links = links[links["u"].isin(kept) & links["v"].isin(kept)]
     if min_weight is not None:
         links = links[links["weight"] >= min_weight]
+    if sel.focus is not None:
+        # The ego network: focus entities, their partners and the links among them.
+        ego = set(sel.focus) & set(kept)
+        touching = links["u"].isin(ego) | links["v"].isin(ego)
+        members = ego | set(links.loc[touching, "u"]) | set(links.loc[touching, "v"])
+        links = links[links["u"].isin(members) & links["v"].isin(members)]
+        g.remove_nodes_from([v for v in list(g) if v not in members])
     g.add_edges_from(
         (u, v, {"works": int(n), "weight": float(w)})
         for u, v, n, w in links[["u", "v", "works", "weight"]].itertuples(index=False)
@@ -200,3 +229,48 @@ def country_network(tables: WorkTables, **kwargs) -> nx.Graph:
 def institution_network(tables: WorkTables, **kwargs) -> nx.Graph:
     """Institution co-authorship network; see :func:`coauthorship_network`."""
     return coauthorship_network(tables, "institution", **kwargs)
+
+
+#: The ``collabnet network`` command's library call.
+network = coauthorship_network
+
+
+def graph_for(
+    graph_or_tables,
+    level: str = "country",
+    *,
+    years=None,
+    focus=None,
+    counting: str = "full",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    min_weight: float | None = None,
+    top: int | None = None,
+) -> nx.Graph:
+    """The network a graph measure runs on: ``graph_or_tables`` itself, or built from tables.
+
+    With tables, the network is :func:`coauthorship_network` with these options. With a
+    graph, the options must stay at their defaults (they describe how to build one): a
+    selection option given with a ready graph is an error rather than silently ignored.
+    """
+    if isinstance(graph_or_tables, WorkTables):
+        return coauthorship_network(
+            graph_or_tables, level, years=years, focus=focus, counting=counting,
+            merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
+            min_weight=min_weight, top=top,
+        )
+    if isinstance(graph_or_tables, nx.Graph):
+        given = {"years": years, "focus": focus, "min_weight": min_weight, "top": top,
+                 "collaboration_rule": collaboration_rule}
+        given = [k for k, v in given.items() if v is not None]
+        given += ["merge_hk_mo"] if merge_hk_mo else []
+        given += ["counting"] if counting != "full" else []
+        if given:
+            raise InputError(
+                f"{', '.join(given)} choose how a network is built from works: give WorkTables, "
+                "or build the graph with those options first"
+            )
+        if graph_or_tables.is_directed() or graph_or_tables.is_multigraph():
+            raise InputError("expected an undirected simple graph (networkx.Graph)")
+        return graph_or_tables
+    raise InputError("expected a co-authorship network (networkx.Graph) or WorkTables")

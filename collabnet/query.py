@@ -13,14 +13,13 @@ filter string (fields and values sorted) and the fields selected, never of an AP
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from collabnet.config import DEFAULT_BASE_URL
-from collabnet.countries import validate_country
 from collabnet.errors import InputError
+from collabnet.keys import normalize_institution, parse_years, split_list, validate_country
 
 #: Root-level work fields requested with ``select``: what collabnet's tables read, plus a few
 #: cheap ones (dates, topic, distinct counts) used in reports. Dropping abstracts, references,
@@ -65,7 +64,7 @@ WORK_TYPES = frozenset(
         "retraction",
         "review",
         "standard",
-        "supplementary-material",
+        "supplementary-materials",
     }
 )
 
@@ -73,96 +72,6 @@ WORK_TYPES = frozenset(
 MAX_FILTER_VALUES = 100
 #: Bumped when what a cached slice holds changes meaning; part of every cache key.
 CACHE_FORMAT = "collabnet-cache-v1"
-
-_OPENALEX_INST = re.compile(r"^(?:https?://)?(?:openalex\.org/)?(?:institutions/)?([Ii]\d+)$")
-_ROR = re.compile(r"^(?:https?://)?(?:ror\.org/|ror:)?(0[a-hj-km-np-tv-z0-9]{6}\d{2})$", re.I)
-_YEARS = re.compile(r"^\s*(\d{4})\s*(?:(?:-|–|:|\.\.)\s*(\d{4}))?\s*$")
-_MIN_YEAR, _MAX_YEAR = 1000, 2100
-
-
-def normalize_institution(value: str) -> tuple[str, str]:
-    """Classify and normalise an institution id.
-
-    Returns
-    -------
-    (kind, id) : tuple of str
-        ``("openalex", "I74801974")`` or ``("ror", "057zh3y96")``.
-
-    Raises
-    ------
-    InputError
-        When ``value`` is neither an OpenAlex institution id nor a ROR id.
-
-    Examples
-    --------
-    >>> normalize_institution("https://openalex.org/I74801974")
-    ('openalex', 'I74801974')
-    >>> normalize_institution("https://ror.org/057zh3y96")
-    ('ror', '057zh3y96')
-    """
-    text = str(value).strip()
-    m = _OPENALEX_INST.match(text)
-    if m:
-        return "openalex", "I" + m.group(1)[1:]
-    m = _ROR.match(text)
-    if m:
-        return "ror", m.group(1).lower()
-    raise InputError(
-        f"invalid institution {value!r}: expected an OpenAlex id (I74801974) or a ROR id "
-        "(https://ror.org/057zh3y96)"
-    )
-
-
-def parse_years(value) -> tuple[int, int] | None:
-    """Parse a year range: ``"2009-2017"``, ``"2015"``, ``(2009, 2017)`` or None.
-
-    Raises
-    ------
-    InputError
-        For anything else, a reversed range or a year outside 1000–2100.
-
-    Examples
-    --------
-    >>> parse_years("2009-2017")
-    (2009, 2017)
-    >>> parse_years(2015)
-    (2015, 2015)
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InputError(f"invalid year range {value!r}: expected e.g. 2009-2017")
-    if isinstance(value, int):
-        first = last = value
-    elif isinstance(value, str):
-        m = _YEARS.match(value)
-        if not m:
-            raise InputError(f"invalid year range {value!r}: expected e.g. 2009-2017 or 2015")
-        first = int(m.group(1))
-        last = int(m.group(2) or m.group(1))
-    elif isinstance(value, (tuple, list)) and len(value) == 2:
-        try:
-            first, last = (int(v) for v in value)
-        except (TypeError, ValueError):
-            raise InputError(f"invalid year range {value!r}: expected two years") from None
-    else:
-        raise InputError(f"invalid year range {value!r}: expected e.g. 2009-2017")
-    for y in (first, last):
-        if not _MIN_YEAR <= y <= _MAX_YEAR:
-            raise InputError(f"invalid year {y}: expected a year between 1000 and 2100")
-    if first > last:
-        raise InputError(f"invalid year range {first}-{last}: the first year is after the last")
-    return first, last
-
-
-def _as_tuple(values) -> tuple:
-    if values is None:
-        return ()
-    if isinstance(values, str):
-        # "JP,KR" and "JP KR" are accepted as conveniences for the command line.
-        return tuple(v for v in re.split(r"[\s,]+", values) if v)
-    return tuple(values)
-
 
 @dataclass(frozen=True)
 class QuerySlice:
@@ -224,9 +133,9 @@ class WorkQuery:
     institutions : iterable of str
         OpenAlex institution ids (``I74801974``) or ROR ids, all of one kind; a work matches
         when any author is affiliated with any of them. Combined with ``countries`` by AND.
-    years : "2009-2017", 2015, (first, last) or None
-        Inclusive publication-year range; the query is sliced by year. None: all years, one
-        slice.
+    years : "2009-2017", "2009..2017", 2015, (first, last) or None
+        Inclusive publication-year range (:func:`collabnet.keys.parse_years`, both ends
+        given); the query is sliced by year. None: all years, one slice.
     types : iterable of str
         OpenAlex work types (``article``, ``review`` …), OR-ed; empty for all types.
     exclude_paratext : bool
@@ -257,10 +166,10 @@ class WorkQuery:
     exclude_retracted: bool = False
 
     def __post_init__(self):
-        countries = sorted({validate_country(c) for c in _as_tuple(self.countries)})
+        countries = sorted({validate_country(c) for c in split_list(self.countries)})
         kinds = set()
         insts = set()
-        for raw in _as_tuple(self.institutions):
+        for raw in split_list(self.institutions):
             kind, ident = normalize_institution(raw)
             kinds.add(kind)
             insts.add(ident)
@@ -270,7 +179,7 @@ class WorkQuery:
                 "OpenAlex cannot OR two different filter fields"
             )
         types = set()
-        for t in _as_tuple(self.types):
+        for t in split_list(self.types):
             t = str(t).strip().lower()
             if t not in WORK_TYPES:
                 raise InputError(
@@ -285,7 +194,7 @@ class WorkQuery:
                 )
         object.__setattr__(self, "countries", tuple(countries))
         object.__setattr__(self, "institutions", tuple(sorted(insts)))
-        object.__setattr__(self, "years", parse_years(self.years))
+        object.__setattr__(self, "years", parse_years(self.years, closed=True))
         object.__setattr__(self, "types", tuple(sorted(types)))
         object.__setattr__(self, "exclude_paratext", bool(self.exclude_paratext))
         object.__setattr__(self, "exclude_retracted", bool(self.exclude_retracted))

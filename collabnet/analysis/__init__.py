@@ -1,26 +1,33 @@
-"""Indicators computed from :class:`~collabnet.tables.WorkTables` and co-authorship graphs."""
+"""Indicators computed from :class:`~collabnet.tables.WorkTables` and co-authorship graphs.
 
-from collabnet.analysis.centrality import centrality, communities, network_summary
-from collabnet.analysis.impact import impact_by_collaboration, top_share_weights
-from collabnet.analysis.partners import partners
-from collabnet.analysis.profile import collaboration_profile
-from collabnet.analysis.shares import collaboration_summary, international_shares
-from collabnet.analysis.strength import add_link_strength, link_strength
-from collabnet.analysis.trends import indicator_trend
-from collabnet.analysis.works import merge_hong_kong_macao
+One module per indicator family: ``shares`` (international-collaboration shares), ``profile``
+(the Leiden Ranking collaboration profile), ``partners``, ``strength`` (normalised link
+strength), ``centrality`` (and communities, network summary), ``impact`` (citations by
+collaboration type), ``trends`` (any indicator by year); ``works``, ``geo`` and ``bootstrap``
+hold what they share. Names are loaded on first use, so importing one family does not load
+the others (networkx only with the network measures). ``centrality`` and ``partners`` are
+imported from their modules (``collabnet.analysis.centrality``), or from ``collabnet``, since
+a package attribute of a submodule's name would be replaced by the submodule.
+"""
 
-__all__ = [
-    "add_link_strength",
-    "centrality",
-    "collaboration_profile",
-    "collaboration_summary",
-    "communities",
-    "impact_by_collaboration",
-    "indicator_trend",
-    "international_shares",
-    "link_strength",
-    "merge_hong_kong_macao",
-    "network_summary",
-    "partners",
-    "top_share_weights",
-]
+from __future__ import annotations
+
+from collabnet._lazy import lazy_exports
+
+_EXPORTS = {
+    "add_link_strength": ("collabnet.analysis.strength", "add_link_strength"),
+    "collaboration_profile": ("collabnet.analysis.profile", "collaboration_profile"),
+    "collaboration_summary": ("collabnet.analysis.shares", "collaboration_summary"),
+    "communities": ("collabnet.analysis.centrality", "communities"),
+    "impact_by_collaboration": ("collabnet.analysis.impact", "impact_by_collaboration"),
+    "indicator_trend": ("collabnet.analysis.trends", "indicator_trend"),
+    "international_shares": ("collabnet.analysis.shares", "international_shares"),
+    "link_strength": ("collabnet.analysis.strength", "link_strength"),
+    "network_summary": ("collabnet.analysis.centrality", "network_summary"),
+    "top_share_weights": ("collabnet.analysis.impact", "top_share_weights"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

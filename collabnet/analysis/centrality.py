@@ -12,220 +12,21 @@ of source nodes, and the output says so.
 
 from __future__ import annotations
 
-import random
-
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
+from collabnet.analysis.shortest_paths import shortest_path_centrality
 from collabnet.errors import InputError
-from collabnet.tables import WorkTables
+from collabnet.keys import normalise_focus
+from collabnet.networks import graph_for
 
 #: Above this many nodes, betweenness and closeness are estimated from sampled sources.
 EXACT_LIMIT = 2000
 #: Sources sampled on networks above :data:`EXACT_LIMIT` (unless ``k`` is given).
 DEFAULT_K = 500
 COMMUNITY_METHODS = ("louvain", "leiden")
-
-# Paths whose lengths differ by less than this (relative) are equally short.
-_TOL = 1e-9
-# Bound on (sources x arcs) cells held at once when finding shortest-path DAGs.
-_BATCH_CELLS = 4_000_000
-
-
-def _graph(graph_or_tables, level, network_kwargs) -> nx.Graph:
-    if isinstance(graph_or_tables, WorkTables):
-        from collabnet.network import coauthorship_network
-
-        return coauthorship_network(graph_or_tables, level, **network_kwargs)
-    if isinstance(graph_or_tables, nx.Graph):
-        if graph_or_tables.is_directed() or graph_or_tables.is_multigraph():
-            raise InputError("centrality needs an undirected simple graph (nx.Graph)")
-        return graph_or_tables
-    raise InputError("expected a co-authorship network (networkx.Graph) or WorkTables")
-
-
-def _distance_matrix(g: nx.Graph, nodes: list, weight: str | None) -> sp.csr_matrix:
-    """Sparse matrix of arc lengths 1/weight; arcs of weight <= 0 are left out."""
-    a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=weight, format="csr")
-    a = sp.csr_matrix(a, dtype="float64")
-    a.data = np.where(a.data > 0, 1.0 / np.where(a.data > 0, a.data, 1.0), 0.0)
-    a.eliminate_zeros()
-    # The diagonal (self-loops) never lies on a shortest path.
-    a.setdiag(0)
-    a.eliminate_zeros()
-    return a
-
-
-def shortest_path_centrality(
-    graph: nx.Graph,
-    *,
-    weight: str | None = "weight",
-    k: int | None = None,
-    seed: int | None = 0,
-) -> tuple[dict, dict, list | None]:
-    """Betweenness and closeness centrality with distance = 1/weight, from the same Dijkstra runs.
-
-    Parameters
-    ----------
-    graph : networkx.Graph
-    weight : str or None
-        Edge attribute holding the link weight; the length of an edge is 1/weight (edges
-        with weight <= 0 are ignored). None: every edge has length 1.
-    k : int, optional
-        Estimate from ``k`` source nodes sampled with ``random.Random(seed).sample`` (the same
-        sources :func:`networkx.betweenness_centrality` picks for the same ``k`` and seed).
-        None: exact, from every node.
-    seed : int or None
-
-    Returns
-    -------
-    (betweenness, closeness, sources) : dict, dict, list or None
-        Node -> value, and the sampled sources (None when exact).
-
-    Notes
-    -----
-    Betweenness (Brandes 2001), normalised as networkx does for undirected graphs:
-    :math:`b(v) = \\frac{1}{(n-1)(n-2)} \\sum_{s \\ne v \\ne t} \\sigma_{st}(v)/\\sigma_{st}`
-    over ordered pairs; with sampling the sum runs over sampled sources and is scaled by
-    :math:`1/(k(n-2))` (:math:`1/((k-1)(n-2))` for a sampled node), as in networkx 3.6. The
-    shortest-path counts :math:`\\sigma` are obtained by propagating along the shortest-path
-    DAG of each source as sparse matrix products, in batches of sources. Paths whose lengths
-    differ by less than 1e-9 (relative) count as equally short; networkx compares lengths
-    exactly, so on weights whose inverses are not exact binary fractions (1/3, 1/6, …) it can
-    miss some equally short paths, and the two differ slightly there.
-
-    Closeness with the Wasserman–Faust correction for disconnected graphs (networkx's
-    ``wf_improved=True``): :math:`c(v) = \\frac{r-1}{n-1} \\cdot \\frac{r-1}{\\sum_u d(u,v)}`,
-    :math:`r` the nodes reachable from :math:`v` (itself included). With sampling,
-    :math:`c(v) \\approx |R_v|^2 / (|S_v| \\sum_{s \\in R_v} d(s,v))` where :math:`S_v` are the
-    sampled sources other than :math:`v` and :math:`R_v` those that reach it; it equals the
-    exact value when every node is a source.
-
-    References
-    ----------
-    Brandes, U. (2001). A faster algorithm for betweenness centrality. J. Math. Sociology
-    25(2), 163–177. Brandes, U., & Pich, C. (2007). Centrality estimation in large networks.
-    Int. J. Bifurcation and Chaos 17(7), 2303–2318. Opsahl, T., Agneessens, F., & Skvoretz, J.
-    (2010). Node centrality in weighted networks. Social Networks 32(3), 245–251.
-
-    Examples
-    --------
-    >>> g = nx.path_graph(3)
-    >>> b, c, _ = shortest_path_centrality(g, weight=None)
-    >>> b[1], round(c[0], 3)
-    (1.0, 0.667)
-    """
-    nodes = list(graph)
-    n = len(nodes)
-    if n == 0:
-        return {}, {}, None
-    dm = _distance_matrix(graph, nodes, weight)
-    if k is not None:
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise InputError(f"invalid betweenness sample size {k!r}: must be a positive integer")
-        if k >= n:
-            k = None
-    if k is None:
-        sources = np.arange(n)
-        sampled = None
-    else:
-        sampled = random.Random(seed).sample(nodes, int(k))
-        index = {v: i for i, v in enumerate(nodes)}
-        sources = np.array([index[v] for v in sampled])
-    upper = sp.triu(dm, k=1).tocoo()
-    arc_u, arc_v, arc_w = upper.row.astype(np.int64), upper.col.astype(np.int64), upper.data
-    between = np.zeros(n)
-    dist_sum = np.zeros(n)
-    reached = np.zeros(n)
-    batch = max(1, min(256, _BATCH_CELLS // max(len(arc_w), 1)))
-    for b0 in range(0, len(sources), batch):
-        src = sources[b0 : b0 + batch]
-        s = len(src)
-        dist = csgraph.dijkstra(dm, directed=True, indices=src)
-        finite = np.isfinite(dist)
-        d_fin = np.where(finite, dist, 0.0)
-        not_self = np.ones_like(finite)
-        not_self[np.arange(s), src] = False
-        dist_sum += (d_fin * not_self).sum(axis=0)
-        reached += (finite & not_self).sum(axis=0)
-        between += _batch_dependencies(dist, src, arc_u, arc_v, arc_w, n)
-    # Scale as networkx does (normalized=True, endpoints=False, undirected).
-    bet = between.copy()
-    if n > 2:
-        if sampled is None:
-            bet /= (n - 1) * (n - 2)
-        else:
-            is_src = np.zeros(n, dtype=bool)
-            is_src[sources] = True
-            kk = len(sources)
-            bet[~is_src] /= kk * (n - 2)
-            bet[is_src] = bet[is_src] / ((kk - 1) * (n - 2)) if kk > 1 else np.nan
-    else:
-        bet[:] = 0.0
-    # Closeness: |R_v|^2 / (|S_v| * sum of distances from reached sources).
-    n_other = np.full(n, float(len(sources)))
-    if sampled is not None:
-        n_other[sources] -= 1
-    else:
-        n_other[:] = n - 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        clo = np.where(
-            (dist_sum > 0) & (n_other > 0), reached**2 / (n_other * dist_sum), 0.0
-        )
-    return (
-        dict(zip(nodes, bet.tolist(), strict=True)),
-        dict(zip(nodes, clo.tolist(), strict=True)),
-        sampled,
-    )
-
-
-def _batch_dependencies(dist, src, arc_u, arc_v, arc_w, n) -> np.ndarray:
-    """Sum over a batch of sources of Brandes' dependencies delta_s(v), v != s.
-
-    ``arc_*`` list each undirected edge once; at most one of its directions lies on a
-    shortest path from a given source, since edge lengths are positive.
-    """
-    s = len(src)
-    du = dist[:, arc_u]
-    dv = dist[:, arc_v]
-    with np.errstate(invalid="ignore"):
-        gap = dv - du
-        fwd = np.abs(gap - arc_w) <= _TOL * np.maximum(1.0, dv)
-        bwd = np.abs(gap + arc_w) <= _TOL * np.maximum(1.0, du)
-    fwd &= np.isfinite(du)
-    bwd &= np.isfinite(dv)
-    fi, fa = np.nonzero(fwd)
-    bi, ba = np.nonzero(bwd)
-    rows = np.concatenate([fi * n + arc_u[fa], bi * n + arc_v[ba]])
-    cols = np.concatenate([fi * n + arc_v[fa], bi * n + arc_u[ba]])
-    size = s * n
-    dag = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size))
-    dag_t = dag.T.tocsr()
-    # sigma: number of shortest paths from the batch's source to each node.
-    x = np.zeros(size)
-    x[np.arange(s) * n + src] = 1.0
-    sigma = x.copy()
-    while True:
-        x = dag_t @ x
-        if not x.any():
-            break
-        sigma += x
-    # delta = sum_t M^t 1 with M[v, w] = sigma_v / sigma_w on DAG arcs (Brandes' recursion).
-    m = dag.tocoo()
-    vals = sigma[m.row] / sigma[m.col]
-    mm = sp.csr_matrix((vals, (m.row, m.col)), shape=(size, size))
-    y = mm @ np.ones(size)
-    delta = y.copy()
-    while y.any():
-        y = mm @ y
-        delta += y
-    delta = delta.reshape(s, n)
-    delta[np.arange(s), src] = 0.0
-    return delta.sum(axis=0)
-
 
 def eigenvector_centrality(graph: nx.Graph, *, weight: str | None = "weight") -> dict:
     """Eigenvector centrality: the leading eigenvector of the weighted adjacency matrix.
@@ -330,24 +131,35 @@ def centrality(
     graph_or_tables,
     level: str = "country",
     *,
+    years=None,
+    focus=None,
+    counting: str = "full",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    min_weight: float | None = None,
+    top: int | None = None,
     weight: str | None = "weight",
     k: int | None = None,
     exact_limit: int = EXACT_LIMIT,
     seed: int | None = 0,
     communities_method: str | None = "louvain",
     resolution: float = 1.0,
-    **network_kwargs,
+    summary: bool = False,
 ) -> pd.DataFrame:
     """Centrality of every node of a co-authorship network, with its community.
 
     Parameters
     ----------
     graph_or_tables : networkx.Graph or WorkTables
-        A network from :func:`collabnet.network.coauthorship_network`, or tables from which
-        one is built at ``level`` (with ``network_kwargs``: ``counting``, ``years``,
-        ``min_weight``, ``top``).
+        A network from :func:`collabnet.networks.coauthorship_network`, or tables from which
+        one is built at ``level``.
     level : {"country", "institution", "author"}
         Used only when tables are given.
+    years, counting, merge_hk_mo, collaboration_rule, min_weight, top
+        How the network is built from tables (see
+        :func:`~collabnet.networks.coauthorship_network`); only with tables.
+    focus : str or list of str, optional
+        Report only these nodes (measured on the whole network).
     weight : str or None
         Edge attribute of link weights (``"weight"``: the network's counting; ``"works"``:
         full counts).
@@ -362,6 +174,8 @@ def centrality(
         Community detection (see :func:`communities`); None to skip.
     resolution : float
         Modularity resolution of the community detection.
+    summary : bool
+        Return the one-row :func:`network_summary` instead (the ``--summary`` option).
 
     Returns
     -------
@@ -401,7 +215,15 @@ def centrality(
     >>> c.loc["US", "strength"], c.loc["US", "degree"]
     (np.float64(4.0), np.int64(2))
     """
-    g = _graph(graph_or_tables, level, network_kwargs)
+    g = graph_for(graph_or_tables, level, years=years, counting=counting,
+                  merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
+                  min_weight=min_weight, top=top)
+    if summary:
+        return network_summary(g, weight=weight, communities_method=communities_method,
+                               resolution=resolution, seed=seed)
+    focus_ids = None
+    if focus is not None:
+        focus_ids = normalise_focus(g.graph.get("level", level), focus)
     nodes = list(g)
     n = len(nodes)
     if k is None and n > exact_limit:
@@ -437,6 +259,8 @@ def centrality(
     out["community"] = pd.array([comm.get(v) for v in nodes], dtype="Int64")
     out["approximate"] = approximate
     out = out.sort_values(["strength", "entity"], ascending=[False, True], ignore_index=True)
+    if focus_ids is not None:
+        out = out[out["entity"].isin(focus_ids)].reset_index(drop=True)
     out.attrs.update(
         approximate=approximate,
         sources=len(sampled) if approximate else n,
@@ -453,13 +277,22 @@ def network_summary(
     graph_or_tables,
     level: str = "country",
     *,
+    years=None,
+    focus=None,
+    counting: str = "full",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    min_weight: float | None = None,
+    top: int | None = None,
     weight: str | None = "weight",
     communities_method: str | None = "louvain",
     resolution: float = 1.0,
     seed: int | None = 0,
-    **network_kwargs,
 ) -> pd.DataFrame:
     """One-row summary of a co-authorship network's structure.
+
+    ``graph_or_tables`` and the network options are as in :func:`centrality`; with
+    ``focus``, the summary is of the focus entities' ego network.
 
     Returns
     -------
@@ -488,7 +321,9 @@ def network_summary(
     Watts, D. J., & Strogatz, S. H. (1998). Collective dynamics of 'small-world' networks.
     Nature 393, 440–442.
     """
-    g = _graph(graph_or_tables, level, network_kwargs)
+    g = graph_for(graph_or_tables, level, years=years, focus=focus, counting=counting,
+                  merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
+                  min_weight=min_weight, top=top)
     n, m = g.number_of_nodes(), g.number_of_edges()
     comps = list(nx.connected_components(g)) if n else []
     largest = max((len(c) for c in comps), default=0)

@@ -24,15 +24,11 @@ from collabnet.analysis.bootstrap import (
     median_intervals,
     stability_intervals,
 )
-from collabnet.analysis.shares import entity_names, normalise_focus, parse_years
-from collabnet.analysis.works import (
-    check_counting,
-    entity_work_rows,
-    merge_hong_kong_macao,
-    work_indicators,
-)
+from collabnet.analysis.works import work_indicators
 from collabnet.errors import InputError
-from collabnet.tables import WorkTables, entity_column
+from collabnet.keys import check_counting
+from collabnet.selection import select
+from collabnet.tables import WorkTables
 
 #: Ways to split an entity's works.
 GROUPINGS = ("collaboration", "n_countries")
@@ -123,16 +119,17 @@ def impact_by_collaboration(
     tables: WorkTables,
     level: str = "country",
     *,
-    by: str = "collaboration",
-    by_year: bool = False,
     years: str | tuple[int | None, int | None] | None = None,
     focus: str | Iterable[str] | None = None,
     counting: str = "full",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    ci: bool = True,
+    by: str = "collaboration",
+    by_year: bool = False,
     top: float = 0.10,
     reference: str = "year",
     max_countries: int = 5,
-    merge_hk_mo: bool = False,
-    ci: bool = True,
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
     seed: int | None = 0,
@@ -164,6 +161,8 @@ def impact_by_collaboration(
         data set (default), or of the same year and OpenAlex work type.
     merge_hk_mo : bool
         Count Hong Kong and Macao as China (Leiden Ranking rule); default False.
+    collaboration_rule : {"countries", "leiden"}, optional
+        The rule that makes a work international; default the tables' own (``countries``).
     ci : bool
         Add bootstrap stability intervals (on by default: this table is for testing claims).
     n_resamples, confidence, seed
@@ -216,8 +215,6 @@ def impact_by_collaboration(
     >>> float(r.loc["international", "mean_citations"]), float(r.loc["all", "mean_citations"])
     (10.0, 6.0)
     """
-    if level != "all":
-        entity_column(level)
     if by not in GROUPINGS:
         raise InputError(f"unknown grouping {by!r}: choose collaboration or n_countries")
     if reference not in REFERENCES:
@@ -227,12 +224,9 @@ def impact_by_collaboration(
     check_counting(counting)
     if ci:
         check_ci_options(n_resamples, confidence)
-    span = parse_years(years)
-    focus_ids = normalise_focus(level, focus) if level != "all" else None
-    if span is not None:
-        tables = tables.select(years=span)
-    if merge_hk_mo:
-        tables = merge_hong_kong_macao(tables)
+    sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                 collaboration_rule=collaboration_rule, allow_all=True)
+    tables = sel.tables
     wk = work_indicators(tables)
     ref = wk["year"].astype("string")
     if reference == "year_type":
@@ -240,7 +234,7 @@ def impact_by_collaboration(
     wk["top"] = top_share_weights(wk["cited_by_count"], ref.to_numpy(dtype=object, na_value=None),
                                   share=top)
     wk["group"] = _bucket(wk, by, max_countries)
-    pairs = entity_work_rows(tables, level, focus_ids)
+    pairs = sel.entity_works()
     df = pairs.merge(wk, on="work_id", how="inner")
     if by_year:
         df = df.dropna(subset=["year"])
@@ -288,7 +282,7 @@ def impact_by_collaboration(
                   "median_citations": (_pad(mlo, n_groups), _pad(mhi, n_groups))}
         for s in stats:
             out[f"{s}_lo"], out[f"{s}_hi"] = bounds[s]
-    out["name"] = entity_names(tables, level, out["entity"]) if level != "all" else "all"
+    out["name"] = sel.names(out["entity"])
     order = {g: i for i, g in enumerate(_bucket_order(by, max_countries))}
     totals = out[out["group"] == "all"].groupby("entity")["works"].sum()
     out = out.assign(_t=out["entity"].map(totals), _o=out["group"].map(order))
@@ -301,11 +295,15 @@ def impact_by_collaboration(
         cols += [f"{s}_{b}" for s in stats for b in ("lo", "hi")]
     out = out[cols].reset_index(drop=True)
     out.attrs.update(counting=counting, by=by, by_year=by_year, top=top, reference=reference,
-                     merge_hk_mo=merge_hk_mo,
+                     merge_hk_mo=merge_hk_mo, collaboration_rule=tables.collaboration_rule,
                      ci=(dict(n_resamples=n_resamples, confidence=confidence, seed=seed)
                          if ci else None))
     return out
 
+
+
+#: The ``collabnet impact`` command's library call.
+impact = impact_by_collaboration
 
 def _pad(a: np.ndarray, n: int) -> np.ndarray:
     out = np.full(n, np.nan)

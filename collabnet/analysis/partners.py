@@ -13,12 +13,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from collabnet.analysis.shares import entity_names, normalise_focus, parse_years
 from collabnet.analysis.trends import ols_slope
-from collabnet.analysis.works import merge_hong_kong_macao
 from collabnet.errors import InputError
-from collabnet.network import fractional_link_scale
-from collabnet.tables import WorkTables, entity_column
+from collabnet.keys import entity_column
+from collabnet.networks import fractional_link_scale
+from collabnet.selection import select
+from collabnet.tables import WorkTables
 
 PARTNER_COLUMNS = [
     "focus",
@@ -50,11 +50,12 @@ def partners(
     focus: str | Iterable[str],
     level: str = "country",
     *,
+    years: str | tuple[int | None, int | None] | None = None,
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
     partner_level: str | None = None,
     by_year: bool = False,
-    years: str | tuple[int | None, int | None] | None = None,
     top: int | None = None,
-    merge_hk_mo: bool = False,
 ) -> pd.DataFrame:
     """Partners of focus entities, ranked by co-authored works, with shares and trends.
 
@@ -76,6 +77,8 @@ def partners(
         Keep the ``top`` partners of each focus (by rank; ties at the cut are kept).
     merge_hk_mo : bool
         Count Hong Kong and Macao as China (Leiden Ranking rule); default False.
+    collaboration_rule : {"countries", "leiden"}, optional
+        The rule behind ``international_works``; default the tables' own (``countries``).
 
     Returns
     -------
@@ -104,7 +107,7 @@ def partners(
     - ``fractional_weight``: fractional link weight
       :math:`\\sum_{k: n_k \\ge 2} a_{kf} a_{kp} / (n_k - 1)` (Perianes-Rodriguez, Waltman &
       van Eck 2016; :math:`a_{ku}` authors of :math:`k` affiliated with :math:`u`), as in
-      :func:`collabnet.network.coauthorship_network`; only when both are at the same level.
+      :func:`collabnet.networks.coauthorship_network`; only when both are at the same level.
     - ``works_slope``, ``share_slope``: least-squares slopes per year of the yearly
       ``works`` and ``international_works_share`` over the years in which the focus has
       international works (see :func:`collabnet.analysis.trends.ols_slope`).
@@ -127,24 +130,19 @@ def partners(
     >>> p[["partner", "rank", "works", "international_works_share"]].values.tolist()
     [['US', 1, 2, 1.0], ['DE', 2, 1, 0.5]]
     """
-    entity_column(level)
     partner_level = partner_level or level
     entity_column(partner_level)
-    focus_ids = normalise_focus(level, focus)
-    if not focus_ids:
-        raise InputError("partners needs a focus entity, e.g. --focus JP")
     if top is not None and top < 1:
         raise InputError(f"invalid --top {top}: must be a positive number of partners")
-    span = parse_years(years)
-    if span is not None:
-        tables = tables.select(years=span)
-    if merge_hk_mo:
-        tables = merge_hong_kong_macao(tables)
+    sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                 collaboration_rule=collaboration_rule)
+    if not sel.focus:
+        raise InputError("partners needs a focus entity, e.g. --focus JP")
+    tables, focus_ids = sel.tables, sel.focus
 
     works = tables.works[["work_id", "year", "collaboration", "n_authors"]].copy()
     works["international"] = (works["collaboration"].astype(str) == "international")
-    fw = tables.entity_works(level)
-    fw = fw[fw["entity"].isin(focus_ids)].rename(
+    fw = sel.entity_works().rename(
         columns={"entity": "focus", "fraction": "f_fraction"}
     )
     fw = fw.merge(works, on="work_id", how="inner")
@@ -189,7 +187,7 @@ def partners(
     with np.errstate(invalid="ignore", divide="ignore"):
         yearly["international_works_share"] = yearly["international_works"] / yearly[
             "focus_international_works"].where(yearly["focus_international_works"] > 0)
-    partner_names = entity_names(tables, partner_level, pd.Series(
+    partner_names = tables.entity_names(partner_level, pd.Series(
         pd.unique(pairs["partner"]), dtype="string"))
     name_of = dict(zip(pd.unique(pairs["partner"]), partner_names, strict=True))
 
@@ -230,7 +228,7 @@ def partners(
     order = {f: i for i, f in enumerate(focus_ids)}
     out = out.assign(_o=out["focus"].map(order)).sort_values(
         ["_o", "rank", "partner"], kind="stable")
-    out["focus_name"] = entity_names(tables, level, out["focus"])
+    out["focus_name"] = sel.names(out["focus"])
     out["partner_name"] = out["partner"].map(name_of).astype("string")
     for c in ("first_year", "last_year"):
         out[c] = out[c].astype("Int64")

@@ -21,15 +21,11 @@ from collabnet.analysis.bootstrap import (
     interval_columns,
     stability_intervals,
 )
-from collabnet.analysis.shares import entity_names, normalise_focus, parse_years
-from collabnet.analysis.works import (
-    check_counting,
-    entity_work_rows,
-    merge_hong_kong_macao,
-    work_indicators,
-)
+from collabnet.analysis.works import work_indicators
 from collabnet.errors import InputError
-from collabnet.tables import WorkTables, entity_column
+from collabnet.keys import check_counting
+from collabnet.selection import select
+from collabnet.tables import WorkTables
 
 #: Count columns of :func:`collaboration_profile` (before the shares).
 COUNT_COLUMNS = [
@@ -91,16 +87,17 @@ def collaboration_profile(
     tables: WorkTables,
     level: str = "country",
     *,
-    by_year: bool = False,
     years: str | tuple[int | None, int | None] | None = None,
     focus: str | Iterable[str] | None = None,
     counting: str = "full",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    ci: bool = False,
+    by_year: bool = False,
     institutions=None,
     near_km: float = 100.0,
     far_km: float = 5000.0,
     distance_rule: str = "complete",
-    merge_hk_mo: bool = False,
-    ci: bool = False,
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
     seed: int | None = 0,
@@ -135,6 +132,8 @@ def collaboration_profile(
         ones, 0 when fewer than two). See :func:`collabnet.geo.work_distances`.
     merge_hk_mo : bool
         Count Hong Kong and Macao as China (Leiden Ranking rule); default False.
+    collaboration_rule : {"countries", "leiden"}, optional
+        The rule that makes a work international; default the tables' own (``countries``).
     ci : bool
         Add bootstrap stability intervals ``<share>_lo``, ``<share>_hi`` for every share
         (off by default because they cost time: about a second per 20 000 entity-works).
@@ -204,20 +203,16 @@ def collaboration_profile(
     >>> int(row["works"]), float(row["international_share"]), float(row["industry_share"])
     (2, 0.5, 0.5)
     """
-    entity_column(level)
     check_counting(counting)
     if ci:
         check_ci_options(n_resamples, confidence)
     if not (near_km >= 0 and far_km >= 0):
         raise InputError(f"invalid distance thresholds {near_km}, {far_km}: must be 0 km or more")
-    span = parse_years(years)
-    focus_ids = normalise_focus(level, focus)
-    if span is not None:
-        tables = tables.select(years=span)
-    if merge_hk_mo:
-        tables = merge_hong_kong_macao(tables)
+    sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                 collaboration_rule=collaboration_rule, allow_all=True)
+    tables = sel.tables
     wk = work_indicators(tables, institutions=institutions, distance_rule=distance_rule)
-    pairs = entity_work_rows(tables, level, focus_ids)
+    pairs = sel.entity_works()
     df = pairs.merge(wk, on="work_id", how="inner")
     if by_year:
         df = df.dropna(subset=["year"])
@@ -261,7 +256,7 @@ def collaboration_profile(
             unknown = out[name].isna().to_numpy()
             out[f"{name}_lo"] = np.where(unknown, np.nan, lo[:, j])
             out[f"{name}_hi"] = np.where(unknown, np.nan, hi[:, j])
-    out["name"] = entity_names(tables, level, out["entity"]) if level != "all" else "all"
+    out["name"] = sel.names(out["entity"])
     cols = (
         ["entity", "name"] + (["year"] if by_year else []) + count_cols + share_cols
         + (["distance_coverage"] if has_geo else [])
@@ -278,6 +273,11 @@ def collaboration_profile(
     out.attrs.update(
         counting=counting,
         merge_hk_mo=merge_hk_mo,
+        collaboration_rule=tables.collaboration_rule,
         ci=(dict(n_resamples=n_resamples, confidence=confidence, seed=seed) if ci else None),
     )
     return out
+
+
+#: The ``collabnet profile`` command's library call.
+profile = collaboration_profile

@@ -14,91 +14,21 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from collabnet.countries import country_name, validate_country
-from collabnet.errors import InputError
-from collabnet.tables import COLLABORATION_TYPES, WorkTables, entity_column
+from collabnet.keys import COLLABORATION_TYPES, SHARE_COLUMNS
+from collabnet.selection import select
+from collabnet.tables import WorkTables
 
-#: Columns of :func:`international_shares`, in order (``year`` only when ``by_year``).
-SHARE_COLUMNS = [
-    "entity",
-    "name",
-    "year",
-    "works",
-    "international_works",
-    "share",
-    "domestic_works",
-    "single_institution_works",
-    "unknown_works",
-]
-
-_COUNT_COLUMNS = {
-    "international": "international_works",
-    "domestic": "domestic_works",
-    "single_institution": "single_institution_works",
-    "unknown": "unknown_works",
-}
-
-
-def parse_years(text: str | tuple | None) -> tuple[int | None, int | None] | None:
-    """Parse a year range: ``"2009-2017"``, ``"2015"``, ``"2009-"``, ``"-2017"`` or a tuple.
-
-    Raises InputError for text that is not a range or a range that runs backwards.
-    """
-    if text is None or text == "":
-        return None
-    if isinstance(text, tuple):
-        lo, hi = text
-    else:
-        s = str(text).strip()
-        try:
-            if "-" in s.strip("-") or (s.startswith("-") is False and s.endswith("-")):
-                a, _, b = s.partition("-")
-                lo = int(a) if a.strip() else None
-                hi = int(b) if b.strip() else None
-            elif s.startswith("-"):
-                lo, hi = None, int(s[1:])
-            else:
-                lo = hi = int(s)
-        except ValueError:
-            raise InputError(
-                f"invalid year range {text!r}: expected YEAR or FROM-TO, e.g. 2009-2017"
-            ) from None
-    for y in (lo, hi):
-        if y is not None and not 1000 <= y <= 2100:
-            raise InputError(f"invalid year range {text!r}: year {y} is out of range 1000-2100")
-    if lo is not None and hi is not None and lo > hi:
-        raise InputError(f"invalid year range {text!r}: {lo} is after {hi}")
-    return lo, hi
-
-
-def normalise_focus(level: str, focus: str | Iterable[str] | None) -> list[str] | None:
-    """Validate focus entities: country codes at country level, short ids elsewhere."""
-    if focus is None:
-        return None
-    items = [f.strip() for f in focus.split(",")] if isinstance(focus, str) else list(focus)
-    items = [f for f in items if f]
-    if not items:
-        return None
-    if level == "country":
-        return [validate_country(f) for f in items]
-    out = []
-    for f in items:
-        key = f.rstrip("/").rsplit("/", 1)[-1]
-        key = key[:1].upper() + key[1:]
-        prefix = {"institution": "I", "author": "A"}[level]
-        if not (key.startswith(prefix) and key[1:].isdigit()):
-            raise InputError(f"invalid {level} id {f!r}: expected an OpenAlex id like {prefix}123")
-        out.append(key)
-    return out
-
+__all__ = ["SHARE_COLUMNS", "collaboration_summary", "international_shares", "shares"]
 
 def international_shares(
     tables: WorkTables,
     level: str = "country",
     *,
-    by_year: bool = False,
     years: str | tuple[int | None, int | None] | None = None,
     focus: str | Iterable[str] | None = None,
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    by_year: bool = False,
 ) -> pd.DataFrame:
     """International-collaboration share per country or institution (optionally per year).
 
@@ -108,12 +38,17 @@ def international_shares(
         The works to count.
     level : {"country", "institution", "author"}
         Whose share to report.
-    by_year : bool
-        One row per entity and publication year (works without a year are left out).
-    years : "FROM-TO" or (from, to), optional
-        Only works published in this inclusive range.
+    years : str or (from, to), optional
+        Only works published in this inclusive range (``2009-2017``, ``2009..2017``,
+        ``2009-``, …: :func:`collabnet.keys.parse_years`).
     focus : str or list of str, optional
         Only these entities (country codes such as ``"JP"`` or ids such as ``"I74801974"``).
+    merge_hk_mo : bool
+        Count Hong Kong and Macao as China (Leiden Ranking rule).
+    collaboration_rule : {"countries", "leiden"}, optional
+        The rule that makes a work international; default the tables' own (``countries``).
+    by_year : bool
+        One row per entity and publication year (works without a year are left out).
 
     Returns
     -------
@@ -153,60 +88,57 @@ def international_shares(
     >>> s[["entity", "works", "international_works", "share"]].values.tolist()
     [['JP', 2, 1, 0.5], ['US', 1, 1, 1.0]]
     """
-    entity_column(level)  # validates level
-    span = parse_years(years) if not isinstance(years, tuple) else parse_years(years)
-    focus_ids = normalise_focus(level, focus)
-    if span is not None:
-        tables = tables.select(years=span)
-    pairs = tables.entity_works(level)[["work_id", "entity"]]
-    if focus_ids is not None:
-        pairs = pairs[pairs["entity"].isin(focus_ids)]
-    keys = ["entity", "year"] if by_year else ["entity"]
-    w = tables.works[["work_id", "year", "collaboration"]]
-    df = pairs.merge(w, on="work_id", how="inner")
-    if by_year:
-        df = df.dropna(subset=["year"])
-    counts = pd.crosstab(
-        [df[k] for k in keys], df["collaboration"].astype(str), dropna=False
-    ) if len(df) else pd.DataFrame()
-    counts = counts.reindex(columns=list(COLLABORATION_TYPES), fill_value=0)
-    counts = counts.rename(columns=_COUNT_COLUMNS)
-    counts.index.names = keys
-    out = counts.reset_index()
-    out.columns.name = None
-    out["works"] = out[list(_COUNT_COLUMNS.values())].sum(axis=1)
-    out = out[out["works"] > 0]
-    known = out["works"] - out["unknown_works"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = out["international_works"] / known.where(known > 0)
-        out["share"] = np.where(known > 0, ratio, np.nan)
-    out["name"] = entity_names(tables, level, out["entity"])
+    sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                 collaboration_rule=collaboration_rule)
+    out = sel.collaboration_counts(by_year=by_year)
+    out["name"] = sel.names(out["entity"])
     cols = [c for c in SHARE_COLUMNS if c != "year" or by_year]
-    for c in ("works", *_COUNT_COLUMNS.values()):
-        out[c] = out[c].astype("int64")
-    if by_year:
-        out["year"] = out["year"].astype("int64")
-    order = ["works", "entity"] + (["year"] if by_year else [])
     if by_year:
         out = out.sort_values(["entity", "year"], ascending=True)
         totals = out.groupby("entity")["works"].transform("sum")
         out = out.assign(_t=totals).sort_values(
             ["_t", "entity", "year"], ascending=[False, True, True]
         )
-        out = out.drop(columns="_t")
     else:
-        out = out.sort_values(order, ascending=[False, True])
-    return out[cols].reset_index(drop=True)
+        out = out.sort_values(["works", "entity"], ascending=[False, True])
+    out = out[cols].reset_index(drop=True)
+    out.attrs.update(collaboration_rule=sel.tables.collaboration_rule,
+                     merge_hk_mo=sel.tables.hk_mo_merged)
+    return out
 
 
-def entity_names(tables: WorkTables, level: str, entities: pd.Series) -> pd.Series:
-    """Display names for entity keys: country names, institution names, author ids."""
-    if level == "country":
-        return entities.map(country_name).astype("string").values
-    if level == "institution":
-        names = tables.institutions().set_index("institution_id")["name"]
-        return entities.map(names).astype("string").values
-    return entities.astype("string").values
+def shares(
+    tables: WorkTables,
+    level: str = "country",
+    *,
+    years: str | tuple[int | None, int | None] | None = None,
+    focus: str | Iterable[str] | None = None,
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    by_year: bool = False,
+    counts: bool = False,
+) -> pd.DataFrame:
+    """The ``collabnet shares`` table: :func:`international_shares` with the columns it prints.
+
+    Parameters are those of :func:`international_shares`; ``counts`` keeps the domestic,
+    single-institution and unknown counts (the ``--counts`` option), which are left out by
+    default so that the table reads ``entity, name, [year], works, international_works,
+    share``.
+
+    Examples
+    --------
+    >>> from collabnet.tables import build_tables
+    >>> t = build_tables([{"id": "W1", "publication_year": 2020, "authorships": [
+    ...     {"institutions": [{"id": "I1", "country_code": "JP"}]},
+    ...     {"institutions": [{"id": "I2", "country_code": "KR"}]}]}])
+    >>> list(shares(t, years="2019..2021").columns)
+    ['entity', 'name', 'works', 'international_works', 'share']
+    """
+    out = international_shares(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                               collaboration_rule=collaboration_rule, by_year=by_year)
+    if not counts:
+        out = out[[c for c in SHARE_COLUMNS[:6] if c in out.columns]]
+    return out
 
 
 def collaboration_summary(tables: WorkTables) -> pd.DataFrame:

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from collabnet.errors import InputError
+from collabnet.keys import LINK_STRENGTH_ORDERS, check_choice, normalise_focus
+from collabnet.networks import graph_for
 from collabnet.tables import WorkTables
 
 #: Edge attributes set by :func:`add_link_strength`.
@@ -32,7 +34,7 @@ def _edge_frame(g: nx.Graph) -> pd.DataFrame:
     if e["works"].isna().any():
         raise InputError(
             "every edge needs a 'works' attribute (co-authored works): build the network with "
-            "collabnet.network.coauthorship_network"
+            "collabnet.networks.coauthorship_network"
         )
     # Each pair once, keys in order, whatever the order networkx stores them in.
     swap = e["source"].astype(str) > e["target"].astype(str)
@@ -55,19 +57,43 @@ def _association(e: pd.DataFrame, col: str) -> np.ndarray:
         return np.where((ti > 0) & (tj > 0), 2 * m * c / (ti * tj), np.nan)
 
 
-def link_strength(graph_or_tables, level: str = "country", **network_kwargs) -> pd.DataFrame:
+#: Orders of the rows of :func:`link_strength`.
+SORT_KEYS = LINK_STRENGTH_ORDERS
+
+
+def link_strength(
+    graph_or_tables,
+    level: str = "country",
+    *,
+    years=None,
+    focus=None,
+    counting: str = "fractional",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    min_weight: float | None = None,
+    top: int | None = None,
+    sort: str = "works",
+) -> pd.DataFrame:
     """Normalised strength of every link of a co-authorship network, as a table.
 
     Parameters
     ----------
     graph_or_tables : networkx.Graph or WorkTables
-        A network from :func:`collabnet.network.coauthorship_network` (edges with ``works``;
+        A network from :func:`collabnet.networks.coauthorship_network` (edges with ``works``;
         nodes with ``works``), or tables, from which the network at ``level`` is built with
         fractional counting so that both full and fractional link weights are available.
     level : {"country", "institution", "author"}
         Used only when tables are given.
-    **network_kwargs
-        ``years``, ``min_weight``, ``top`` for :func:`~collabnet.network.coauthorship_network`.
+    years, counting, merge_hk_mo, collaboration_rule, min_weight, top
+        How the network is built from tables (see
+        :func:`~collabnet.networks.coauthorship_network`); ``counting`` is fractional by
+        default here, so that both full and fractional weights are reported.
+    focus : str or list of str, optional
+        Only links with a focus entity at one end.
+    sort : str
+        Order of the rows: by ``works`` (default) or by one of ``fractional_weight``,
+        ``association_strength``, ``cosine``, ``jaccard``, ``inclusion`` (descending, then
+        by the link's keys).
 
     Returns
     -------
@@ -120,15 +146,14 @@ def link_strength(graph_or_tables, level: str = "country", **network_kwargs) -> 
     >>> float(t.loc[("A", "B"), "jaccard"]), float(t.loc[("A", "B"), "association_strength"])
     (0.5, 2.0)
     """
+    check_choice("sort order", sort, SORT_KEYS)
     if isinstance(graph_or_tables, WorkTables):
-        from collabnet.network import coauthorship_network
-
-        network_kwargs.setdefault("counting", "fractional")
-        g = coauthorship_network(graph_or_tables, level, **network_kwargs)
-    elif isinstance(graph_or_tables, nx.Graph):
-        g = graph_or_tables
+        g = graph_for(graph_or_tables, level, years=years, counting=counting,
+                      merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
+                      min_weight=min_weight, top=top)
     else:
-        raise InputError("expected a co-authorship network (networkx.Graph) or WorkTables")
+        g = graph_for(graph_or_tables, years=years, min_weight=min_weight, top=top,
+                      merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule)
     e = _edge_frame(g)
     fractional = g.graph.get("counting") == "fractional"
     e["fractional_weight"] = (
@@ -157,10 +182,17 @@ def link_strength(graph_or_tables, level: str = "country", **network_kwargs) -> 
     e["source_name"] = e["source"].map(name).astype("string")
     e["target_name"] = e["target"].map(name).astype("string")
     e["works"] = e["works"].round().astype("int64")
-    e = e.sort_values(["works", "source", "target"], ascending=[False, True, True])
+    if focus is not None:
+        focus_ids = normalise_focus(g.graph.get("level", level), focus)
+        e = e[e["source"].isin(focus_ids) | e["target"].isin(focus_ids)]
+    e = e.sort_values([sort, "source", "target"], ascending=[False, True, True])
     cols = ["source", "target", "source_name", "target_name", "works", "fractional_weight",
             *STRENGTH_ATTRIBUTES]
     return e[cols].reset_index(drop=True)
+
+
+#: The ``collabnet strength`` command's library call.
+strength = link_strength
 
 
 def add_link_strength(graph: nx.Graph) -> nx.Graph:

@@ -16,39 +16,32 @@ import numpy as np
 import pandas as pd
 
 from collabnet.analysis.bootstrap import CONFIDENCE, N_RESAMPLES
-from collabnet.analysis.shares import entity_names, normalise_focus, parse_years
+from collabnet.analysis.centrality import centrality
+from collabnet.analysis.impact import impact_by_collaboration
+from collabnet.analysis.profile import collaboration_profile
 from collabnet.errors import InputError
-from collabnet.tables import WorkTables, entity_column
+from collabnet.keys import (
+    IMPACT_INDICATORS,
+    INDICATORS,
+    NETWORK_INDICATORS,
+    PROFILE_INDICATORS,
+    parse_years,
+)
+from collabnet.networks import coauthorship_network
+from collabnet.selection import select
+from collabnet.tables import WorkTables
 
-#: Indicators of the collaboration profile that :func:`indicator_trend` follows.
-PROFILE_INDICATORS = (
-    "works",
-    "international_works",
-    "domestic_works",
-    "single_institution_works",
-    "industry_works",
-    "international_share",
-    "domestic_share",
-    "single_institution_share",
-    "industry_share",
-    "bilateral_share",
-    "multilateral_share",
-    "near_share",
-    "far_share",
-)
-#: Impact indicators (of the ``all`` group unless ``collaboration`` is given).
-IMPACT_INDICATORS = ("mean_citations", "median_citations", "mean_fwci", "top10_share")
-#: Network indicators, from one co-authorship network per year.
-NETWORK_INDICATORS = (
-    "degree",
-    "strength",
-    "betweenness",
-    "closeness",
-    "eigenvector",
-    "pagerank",
-    "core_number",
-)
-INDICATORS = PROFILE_INDICATORS + IMPACT_INDICATORS + NETWORK_INDICATORS
+__all__ = [
+    "IMPACT_INDICATORS",
+    "INDICATORS",
+    "NETWORK_INDICATORS",
+    "PROFILE_INDICATORS",
+    "TrendComparison",
+    "indicator_trend",
+    "ols_slope",
+    "trend",
+]
+
 
 
 def ols_slope(df: pd.DataFrame, x: str, y: str, by: str | list[str]) -> pd.Series:
@@ -111,14 +104,15 @@ def indicator_trend(
     indicator: str = "international_share",
     level: str = "country",
     *,
-    focus: str | Iterable[str] | None = None,
     years: str | tuple[int | None, int | None] | None = None,
-    compare: tuple[int, int] | str | None = None,
+    focus: str | Iterable[str] | None = None,
     counting: str = "full",
+    merge_hk_mo: bool = False,
+    collaboration_rule: str | None = None,
+    ci: bool = False,
+    compare: tuple[int, int] | str | None = None,
     collaboration: str = "all",
     institutions=None,
-    merge_hk_mo: bool = False,
-    ci: bool = False,
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
     seed: int | None = 0,
@@ -144,7 +138,7 @@ def indicator_trend(
     compare : (year_from, year_to) or "FROM-TO", optional
         The two years whose values the ``change`` column compares; default the first and
         last year with a value for the entity.
-    counting, institutions, merge_hk_mo, ci, n_resamples, confidence, seed
+    counting, merge_hk_mo, collaboration_rule, ci, institutions, n_resamples, confidence, seed
         As in :func:`~collabnet.analysis.profile.collaboration_profile`.
     collaboration : str
         For impact indicators, the group to follow (``all``, ``international``, ``domestic``,
@@ -187,34 +181,35 @@ def indicator_trend(
         raise InputError(
             f"unknown indicator {indicator!r}: choose one of {', '.join(INDICATORS)}"
         )
-    entity_column(level)
-    span = parse_years(years)
     cmp_years = _compare_years(compare)
-    focus_ids = normalise_focus(level, focus)
-    if span is not None:
-        tables = tables.select(years=span)
+    sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                 collaboration_rule=collaboration_rule)
+    tables, focus_ids = sel.tables, sel.focus
     if focus_ids is None:
-        from collabnet.analysis.shares import international_shares
-
-        ranked = international_shares(tables, level)
+        ranked = sel.collaboration_counts().sort_values(["works", "entity"],
+                                                        ascending=[False, True])
         focus_ids = ranked["entity"].head(top or 10).tolist()
     if indicator in PROFILE_INDICATORS:
         values = _profile_values(tables, indicator, level, focus_ids, counting, institutions,
-                                 merge_hk_mo, ci, n_resamples, confidence, seed)
+                                 ci, n_resamples, confidence, seed)
     elif indicator in IMPACT_INDICATORS:
         values = _impact_values(tables, indicator, level, focus_ids, counting, collaboration,
-                                merge_hk_mo, ci, n_resamples, confidence, seed)
+                                ci, n_resamples, confidence, seed)
     else:
-        values = _network_values(tables, indicator, level, focus_ids, merge_hk_mo)
+        values = _network_values(tables, indicator, level, focus_ids)
     order = {e: i for i, e in enumerate(focus_ids)}
     values = values.assign(_o=values["entity"].map(order)).sort_values(["_o", "year"])
     values = values.drop(columns="_o").reset_index(drop=True)
     summary = _summary(values, focus_ids, cmp_years)
-    summary["name"] = entity_names(tables, level, summary["entity"])
+    summary["name"] = tables.entity_names(level, summary["entity"])
     summary = summary[["entity", "name", "from_year", "to_year", "value_from", "value_to",
                        "change", "slope_per_year", "years"]]
     return TrendComparison(indicator=indicator, values=values, summary=summary)
 
+
+
+#: The ``collabnet trend`` command's library call.
+trend = indicator_trend
 
 def _compare_years(compare) -> tuple[int, int] | None:
     if compare is None:
@@ -225,15 +220,13 @@ def _compare_years(compare) -> tuple[int, int] | None:
     return span  # type: ignore[return-value]
 
 
-def _profile_values(tables, indicator, level, focus_ids, counting, institutions, merge_hk_mo,
+def _profile_values(tables, indicator, level, focus_ids, counting, institutions,
                     ci, n_resamples, confidence, seed) -> pd.DataFrame:
-    from collabnet.analysis.profile import collaboration_profile
-
     if indicator in ("near_share", "far_share") and institutions is None:
         raise InputError(f"{indicator} needs institution coordinates: pass institutions=...")
     p = collaboration_profile(
         tables, level, by_year=True, focus=focus_ids, counting=counting,
-        institutions=institutions, merge_hk_mo=merge_hk_mo, ci=ci and indicator.endswith(
+        institutions=institutions, ci=ci and indicator.endswith(
             "_share"), n_resamples=n_resamples, confidence=confidence, seed=seed,
     )
     out = p[["entity", "name", "year", "works"]].copy()
@@ -244,14 +237,11 @@ def _profile_values(tables, indicator, level, focus_ids, counting, institutions,
     return out
 
 
-def _impact_values(tables, indicator, level, focus_ids, counting, collaboration, merge_hk_mo,
+def _impact_values(tables, indicator, level, focus_ids, counting, collaboration,
                    ci, n_resamples, confidence, seed) -> pd.DataFrame:
-    from collabnet.analysis.impact import impact_by_collaboration
-
     r = impact_by_collaboration(
         tables, level, by_year=True, focus=focus_ids, counting=counting,
-        merge_hk_mo=merge_hk_mo, ci=ci, n_resamples=n_resamples, confidence=confidence,
-        seed=seed,
+        ci=ci, n_resamples=n_resamples, confidence=confidence, seed=seed,
     )
     r = r[r["group"] == collaboration]
     out = r[["entity", "name", "year", "works"]].copy()
@@ -262,13 +252,7 @@ def _impact_values(tables, indicator, level, focus_ids, counting, collaboration,
     return out.reset_index(drop=True)
 
 
-def _network_values(tables, indicator, level, focus_ids, merge_hk_mo) -> pd.DataFrame:
-    from collabnet.analysis.centrality import centrality
-    from collabnet.analysis.works import merge_hong_kong_macao
-    from collabnet.network import coauthorship_network
-
-    if merge_hk_mo:
-        tables = merge_hong_kong_macao(tables)
+def _network_values(tables, indicator, level, focus_ids) -> pd.DataFrame:
     parts = []
     # Only years in which a focus entity has works get a network.
     ew = tables.entity_works(level)
@@ -278,7 +262,7 @@ def _network_values(tables, indicator, level, focus_ids, merge_hk_mo) -> pd.Data
         g = coauthorship_network(tables, level, years=(y, y))
         if g.number_of_nodes() == 0:
             continue
-        c = centrality(g, communities=None)
+        c = centrality(g, communities_method=None)
         c = c[c["entity"].isin(focus_ids)]
         if c.empty:
             continue

@@ -3,9 +3,8 @@
 Every indicator in :mod:`collabnet.analysis` is a (weighted) mean over an entity's works of
 some property of each work: is it international, does it involve a company, how far apart are
 its institutions, how often was it cited. This module computes those properties once per work
-(:func:`work_indicators`) and holds the option that changes the country of some
-affiliations for every indicator at once (:func:`merge_hong_kong_macao`, the Leiden Ranking's
-rule of counting Hong Kong and Macao with China).
+(:func:`work_indicators`); the options that change which works count, and how (years,
+focus, the HK/MO merge, the collaboration rule), live in :mod:`collabnet.selection`.
 """
 
 from __future__ import annotations
@@ -13,68 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from collabnet.analysis.geo import DISTANCE_RULES, institution_coordinates, work_distances
 from collabnet.errors import InputError
-from collabnet.geo import DISTANCE_RULES, institution_coordinates, work_distances
-from collabnet.tables import COLLABORATION_TYPES, WorkTables, classify_collaboration
-
-#: Codes counted with China under the Leiden Ranking rule.
-CHINA_SARS = ("HK", "MO")
-
-COUNTINGS = ("full", "fractional")
-
-
-def merge_hong_kong_macao(tables: WorkTables) -> WorkTables:
-    """The tables with Hong Kong (HK) and Macao (MO) affiliations counted as China (CN).
-
-    Parameters
-    ----------
-    tables : WorkTables
-
-    Returns
-    -------
-    WorkTables
-        A new object: ``affiliations.country_code`` HK/MO become CN, and each work's
-        ``n_countries`` and ``collaboration`` are recomputed with
-        :func:`collabnet.tables.classify_collaboration`. A work between Hong Kong and mainland
-        China is then domestic, not international. The input is not modified.
-
-    Notes
-    -----
-    collabnet keeps HK and MO as their own countries by default (they are distinct ISO 3166-1
-    codes and OpenAlex reports them so); the CWTS Leiden Ranking Open Edition maps both to
-    China (``02_create_tables.sql``). Pass ``merge_hk_mo=True`` to any indicator to follow it.
-
-    Examples
-    --------
-    >>> from collabnet.tables import build_tables
-    >>> t = build_tables([{"id": "W1", "authorships": [
-    ...     {"institutions": [{"id": "I1", "country_code": "HK"}]},
-    ...     {"institutions": [{"id": "I2", "country_code": "CN"}]}]}])
-    >>> merged = merge_hong_kong_macao(t)
-    >>> str(t.works.loc[0, "collaboration"]), str(merged.works.loc[0, "collaboration"])
-    ('international', 'domestic')
-    """
-    aff = tables.affiliations.copy()
-    cc = aff["country_code"]
-    aff["country_code"] = cc.mask(cc.isin(CHINA_SARS), "CN").astype("string")
-    works = tables.works.copy()
-    pairs = aff[["work_id", "country_code"]].dropna().drop_duplicates()
-    n_ctry = pairs.groupby("work_id").size()
-    nc = works["work_id"].map(n_ctry).fillna(0).astype("int64")
-    works["n_countries"] = pd.array(nc.to_numpy(), dtype="Int64")
-    n_inst = works["n_institutions"].fillna(0).to_numpy(dtype="int64")
-    coll = classify_collaboration(nc.to_numpy(), n_inst)
-    works["collaboration"] = pd.Categorical(
-        coll.astype(str).to_numpy(), categories=list(COLLABORATION_TYPES)
-    )
-    return WorkTables(works, aff)
-
-
-def check_counting(counting: str) -> str:
-    """Validate a counting method name (``full`` or ``fractional``)."""
-    if counting not in COUNTINGS:
-        raise InputError(f"unknown counting {counting!r}: choose full or fractional")
-    return counting
+from collabnet.tables import WorkTables
 
 
 def work_indicators(
@@ -133,21 +73,3 @@ def work_indicators(
     )
     out["fwci"] = w["fwci"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     return out
-
-
-def entity_work_rows(
-    tables: WorkTables, level: str, focus: list[str] | None = None
-) -> pd.DataFrame:
-    """(work_id, entity, fraction) pairs at ``level``, optionally only for ``focus`` entities.
-
-    ``level="all"`` treats the whole data set as one entity named ``"all"`` (every work once,
-    fraction 1).
-    """
-    if level == "all":
-        return pd.DataFrame(
-            {"work_id": tables.works["work_id"], "entity": "all", "fraction": 1.0}
-        ).astype({"entity": "string"})
-    pairs = tables.entity_works(level)
-    if focus is not None:
-        pairs = pairs[pairs["entity"].isin(focus)]
-    return pairs.reset_index(drop=True)

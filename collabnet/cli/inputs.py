@@ -1,0 +1,98 @@
+"""From parsed options to the works a command reads: files, or an OpenAlex query.
+
+The command line's half of :func:`collabnet.load`: it turns ``INPUT …`` or
+``--country/--institution/--years/--type`` into the library's source (paths or a
+:class:`~collabnet.query.WorkQuery`) and settings, calls :func:`collabnet.load` with a
+progress bar when standard error is a terminal, and prints what was read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from collabnet.errors import InputError
+from collabnet.keys import normalise_focus, parse_years, split_list
+
+PROG = "collabnet"
+
+
+def note(text: str) -> None:
+    """One line for the user on standard error, prefixed with the program's name."""
+    print(f"{PROG}: {text}", file=sys.stderr)
+
+
+def check_filters(args: argparse.Namespace) -> None:
+    """Fail on a bad --years range or --focus entity before anything is read or fetched."""
+    parse_years(getattr(args, "years", None))
+    level, focus = getattr(args, "level", None), getattr(args, "focus", None)
+    if focus and level not in (None, "all"):
+        normalise_focus(level, focus)
+
+
+def query_from_args(args: argparse.Namespace, *, years=None):
+    """The WorkQuery the options describe, or None when no country or institution is given."""
+    from collabnet.query import WorkQuery
+
+    countries = split_list(getattr(args, "country", None))
+    institutions = split_list(getattr(args, "institution", None))
+    if not countries and not institutions:
+        if getattr(args, "work_type", None):
+            raise InputError("--type selects works from OpenAlex: give --country or "
+                             "--institution too")
+        return None
+    return WorkQuery(
+        countries=countries,
+        institutions=institutions,
+        years=years if years is not None else getattr(args, "years", None),
+        types=split_list(args.work_type),
+        exclude_paratext=not args.include_paratext,
+        exclude_retracted=args.exclude_retracted,
+    )
+
+
+def settings_from_args(args: argparse.Namespace):
+    from collabnet.config import get_settings
+
+    return get_settings(
+        api_key=getattr(args, "api_key", None),
+        base_url=getattr(args, "base_url", None),
+        cache_dir=getattr(args, "cache", None),
+    )
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    return not args.quiet and sys.stderr.isatty()
+
+
+def load_from_args(args: argparse.Namespace):
+    """WorkTables of the works the options name, with notes on what was read."""
+    from collabnet.loader import load
+
+    check_filters(args)
+    query = query_from_args(args)
+    if query is not None:
+        if args.inputs:
+            raise InputError("give input files or --country/--institution, not both")
+        settings = settings_from_args(args)
+        tables = load(query, settings=settings, progress=not args.quiet)
+        if not args.quiet:
+            if tables.report is not None:
+                for line in tables.report.summary().splitlines():
+                    note(line.strip())
+            note(f"{len(tables)} works for {query.describe()} from the cache "
+                 f"{settings.cache_dir}")
+        return tables
+    if not args.inputs:
+        raise InputError("no input: give files or folders of work records")
+    tables = load(args.inputs, skip_bad=args.skip_bad, progress=show_progress(args))
+    report = tables.report
+    warning = report.warning()
+    if warning:
+        note(f"warning: {warning}")
+    if not args.quiet:
+        note(
+            f"read {report.records} records from {len(report.files)} file(s): "
+            f"{report.works} works after removing {report.duplicates} duplicate(s)"
+        )
+    return tables

@@ -1,0 +1,157 @@
+"""Every command-line option, declared once.
+
+Each function adds one family of options to a sub-command's parser, with the same names,
+defaults and help everywhere; the names are those of the library keywords
+(``--merge-hk-mo`` is ``merge_hk_mo``), so :func:`library_kwargs` can hand them over as they
+are. Nothing here imports pandas or the analysis modules: building the parser for ``--help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from collabnet.keys import COLLABORATION_RULES, COUNTINGS, INDICATORS, LEVELS
+
+#: The options of :func:`add_selection` (library keywords shared by every indicator).
+SELECTION_KEYWORDS = ("years", "focus", "merge_hk_mo", "collaboration_rule")
+
+
+def add_inputs(p: argparse.ArgumentParser) -> None:
+    """Where the works come from: files and folders, or an OpenAlex query (cached)."""
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="work records: .jsonl/.jsonl.gz, snapshot part_NNN.gz, .json arrays, saved API "
+        "pages, or folders of them",
+    )
+    p.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="skip malformed records with a warning and a count, instead of stopping",
+    )
+    add_quiet(p)
+    add_query(p)
+
+
+def add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notes")
+
+
+def add_years(p, help: str = "only works published in this range: 2017, 2009-2017, "
+              "2009..2017, 2009- or -2017") -> None:
+    p.add_argument("--years", help=help)
+
+
+def add_query(p: argparse.ArgumentParser) -> None:
+    """Options that select works from OpenAlex (via the cache) and say how to reach it."""
+    g = p.add_argument_group("works from OpenAlex (cached; fetched when missing)")
+    g.add_argument("--country", action="append", metavar="CC",
+                   help="works with an institution in this country (ISO code, e.g. JP; "
+                   "repeat or comma-separate for several)")
+    g.add_argument("--institution", action="append", metavar="ID",
+                   help="works with this institution (OpenAlex id I74801974 or ROR id; "
+                   "repeatable)")
+    g.add_argument("--type", action="append", metavar="TYPE", dest="work_type",
+                   help="work type, e.g. article (repeatable; default: all)")
+    g.add_argument("--include-paratext", action="store_true",
+                   help="keep paratext (front matter, tables of contents); excluded by default")
+    g.add_argument("--exclude-retracted", action="store_true", help="drop retracted works")
+    add_connection(g)
+
+
+def add_connection(g) -> None:
+    g.add_argument("--base-url", help="OpenAlex API address (env COLLABNET_OPENALEX_URL; "
+                   "default https://api.openalex.org)")
+    g.add_argument("--api-key", help="OpenAlex API key (better: env OPENALEX_API_KEY, which "
+                   "stays out of your shell history)")
+    add_cache(g)
+
+
+def add_cache(g) -> None:
+    g.add_argument("--cache", metavar="DIR", help="cache folder (env COLLABNET_CACHE; "
+                   "default ./cache)")
+
+
+def add_level(p: argparse.ArgumentParser, *, default: str = "country",
+              extra: tuple[str, ...] = (), help: str | None = None) -> None:
+    p.add_argument(
+        "--level",
+        default=default,
+        choices=[*LEVELS, *extra],
+        help=help or f"entities to count (default: {default})",
+    )
+
+
+def add_selection(p: argparse.ArgumentParser, *, focus_required: bool = False,
+                  focus_help: str = "only these entities, e.g. JP or JP,DE or I74801974") -> None:
+    """``--years``, ``--focus``, ``--merge-hk-mo``, ``--collaboration-rule``: one selection."""
+    add_years(p)
+    p.add_argument("--focus", required=focus_required, help=focus_help)
+    p.add_argument("--merge-hk-mo", action="store_true",
+                   help="count Hong Kong and Macao as China (Leiden Ranking rule)")
+    p.add_argument(
+        "--collaboration-rule",
+        choices=COLLABORATION_RULES,
+        help="international = two or more countries (countries, the default), or also two "
+        "or more institutions (leiden: CWTS Leiden Ranking)",
+    )
+
+
+def add_counting(p: argparse.ArgumentParser, *, default: str = "full",
+                 help: str = "full (Leiden Ranking rule) or fractional counting") -> None:
+    p.add_argument("--counting", default=default, choices=COUNTINGS,
+                   help=f"{help} (default: {default})")
+
+
+def add_network_shape(p: argparse.ArgumentParser, *, weight: str = "links") -> None:
+    p.add_argument("--min-weight", type=float, help=f"drop {weight} lighter than this")
+    p.add_argument("--top", type=int, help="keep only the N entities with most works")
+
+
+def add_by_year(p: argparse.ArgumentParser, help: str = "one row per entity and year") -> None:
+    p.add_argument("--by-year", action="store_true", help=help)
+
+
+def add_ci(p: argparse.ArgumentParser, *, default_on: bool) -> None:
+    if default_on:
+        p.add_argument("--no-ci", dest="ci", action="store_false",
+                       help="skip the bootstrap stability intervals (faster)")
+    else:
+        p.add_argument("--ci", action="store_true",
+                       help="add bootstrap stability intervals (1000 resamples, 95 %%)")
+    p.add_argument("--resamples", type=int, default=1000, dest="n_resamples",
+                   help="bootstrap resamples (default 1000, as the Leiden Ranking)")
+    add_seed(p)
+
+
+def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:
+    p.add_argument("--seed", type=int, default=default, help=f"random seed (default {default})")
+
+
+def add_table_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", help="write CSV here instead of printing a table")
+    p.add_argument("--rows", type=int, default=40, help="rows to print on screen (default 40)")
+
+
+def add_institutions(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--institutions", metavar="PATH", help=help)
+
+
+def add_indicator(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--indicator", default="international_share", choices=INDICATORS,
+                   metavar="NAME", help="indicator to follow (default international_share): "
+                   + ", ".join(INDICATORS))
+
+
+def library_kwargs(args: argparse.Namespace, *names: str, **renamed: str) -> dict:
+    """The parsed options ``names`` as library keywords (``renamed``: keyword=option)."""
+    out = {n: getattr(args, n) for n in names}
+    out.update({k: getattr(args, v) for k, v in renamed.items()})
+    return out
+
+
+def selection_kwargs(args: argparse.Namespace) -> dict:
+    """The shared selection keywords (:data:`SELECTION_KEYWORDS`) from parsed options."""
+    return library_kwargs(args, *SELECTION_KEYWORDS)

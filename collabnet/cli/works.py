@@ -1,0 +1,57 @@
+"""``collabnet shares`` and ``collabnet network``: the two commands every study starts with."""
+
+from __future__ import annotations
+
+import argparse
+
+from collabnet.cli import options as opt
+from collabnet.cli.inputs import load_from_args, note
+
+
+def cmd_shares(args: argparse.Namespace) -> int:
+    from collabnet.analysis.shares import shares
+    from collabnet.cli.format import emit
+
+    tables = load_from_args(args)
+    df = shares(tables, args.level, **opt.selection_kwargs(args), by_year=args.by_year,
+                counts=args.counts)
+    emit(df, args)
+    return 0
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    from collabnet.export.graphml import write_graphml
+    from collabnet.networks import network
+
+    tables = load_from_args(args)
+    g = network(tables, args.level, **opt.selection_kwargs(args), counting=args.counting,
+                min_weight=args.min_weight, top=args.top)
+    write_graphml(g, args.output)
+    if not args.quiet:
+        note(
+            f"wrote {args.level} network ({args.counting} counting): "
+            f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges to {args.output}"
+        )
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("shares", help="international-collaboration share per country/institution")
+    opt.add_inputs(p)
+    opt.add_level(p)
+    opt.add_selection(p)
+    opt.add_by_year(p)
+    p.add_argument("--counts", action="store_true",
+                   help="add domestic, single-institution and unknown counts to the output")
+    opt.add_table_output(p)
+    p.set_defaults(func=cmd_shares)
+
+    p = sub.add_parser("network", help="co-authorship network as GraphML for Gephi")
+    opt.add_inputs(p)
+    opt.add_level(p)
+    opt.add_selection(p, focus_help="only these entities and their partners (an ego "
+                      "network), e.g. JP")
+    opt.add_counting(p, help="edge weight counting")
+    opt.add_network_shape(p, weight="edges")
+    p.add_argument("-o", "--output", required=True, help="GraphML file to write")
+    p.set_defaults(func=cmd_network)

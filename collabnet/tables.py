@@ -270,8 +270,8 @@ def tables_from_frames(
     works = pd.concat([w for w, _ in parts], ignore_index=True)
     aff = pd.concat([a for _, a in parts], ignore_index=True)
     works["collaboration"] = _classified(works, collaboration_rule)
-    return WorkTables(works[WORK_COLUMNS], aff[AFFILIATION_COLUMNS],
-                      collaboration_rule=collaboration_rule)
+    # record_frames gives the columns in canonical order; selecting them again would copy.
+    return WorkTables(works, aff, collaboration_rule=collaboration_rule)
 
 
 def build_tables(

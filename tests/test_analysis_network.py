@@ -21,7 +21,7 @@ from collabnet.analysis.centrality import (
 from collabnet.analysis.partners import partners
 from collabnet.analysis.strength import add_link_strength, link_strength
 from collabnet.errors import InputError
-from collabnet.network import coauthorship_network
+from collabnet.networks import coauthorship_network
 from collabnet.tables import build_tables
 
 

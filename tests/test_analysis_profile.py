@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from analysis_records import COORDS, analysis_records, institution_records
 
+from collabnet.analysis.geo import haversine_km, institution_coordinates, read_institutions
 from collabnet.analysis.profile import collaboration_profile
-from collabnet.analysis.works import merge_hong_kong_macao, work_indicators
+from collabnet.analysis.works import work_indicators
 from collabnet.errors import InputError
-from collabnet.geo import haversine_km, institution_coordinates, read_institutions
+from collabnet.selection import merge_hong_kong_macao
 from collabnet.tables import build_tables
 
 

@@ -10,8 +10,9 @@ import pytest
 from records import hand_records
 
 from collabnet.export.graphml import GRAPHML_NS, write_graphml
-from collabnet.network import coauthorship_network
-from collabnet.tables import build_tables, read_tables
+from collabnet.loader import read_tables
+from collabnet.networks import coauthorship_network
+from collabnet.tables import build_tables
 
 NS = {"g": GRAPHML_NS}
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 from records import hand_records
 
-from collabnet.analysis.shares import (
-    collaboration_summary,
-    international_shares,
-    parse_years,
-)
+from collabnet.analysis.shares import collaboration_summary, international_shares
 from collabnet.errors import InputError
-from collabnet.network import coauthorship_network
+from collabnet.keys import parse_years
+from collabnet.networks import coauthorship_network
 from collabnet.tables import build_tables
 
 

@@ -6,7 +6,8 @@ import pytest
 from records import hand_records
 
 from collabnet.errors import MalformedRecordError
-from collabnet.tables import build_tables, read_tables
+from collabnet.loader import read_tables
+from collabnet.tables import build_tables
 
 
 @pytest.fixture

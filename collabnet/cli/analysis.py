@@ -175,11 +175,11 @@ def cmd_strength(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     """Add the analysis commands to the sub-command parser ``sub``."""
-    p = sub.add_parser("profile", help="collaboration profile: international, domestic, "
-                       "industry, distance shares (Leiden Ranking indicators)")
-    opt.add_inputs(p)
-    opt.add_level(p)
-    opt.add_selection(p)
+    p = opt.indicator_parser(
+        sub, "profile", cmd_profile,
+        "collaboration profile: international, domestic, industry, distance shares "
+        "(Leiden Ranking indicators)",
+    )
     opt.add_by_year(p)
     opt.add_counting(p)
     opt.add_institutions(p, "OpenAlex institution records with geo coordinates, for the "
@@ -191,25 +191,25 @@ def register(sub) -> None:
                    "(complete, default) or as CWTS does (leiden)")
     opt.add_ci(p, default_on=False)
     opt.add_table_output(p)
-    p.set_defaults(func=cmd_profile)
 
-    p = sub.add_parser("partners", help="partners of a focus country or institution, ranked, "
-                       "with trends")
-    opt.add_inputs(p)
-    opt.add_level(p)
-    opt.add_selection(p, focus_required=True, focus_help="focus entity, e.g. JP or I134085113")
+    p = opt.indicator_parser(
+        sub, "partners", cmd_partners,
+        "partners of a focus country or institution, ranked, with trends",
+        focus_required=True,
+        focus_help="focus entity, e.g. JP or I134085113",
+    )
     p.add_argument("--partner-level", choices=["country", "institution", "author"],
                    help="level of the partners (default: --level)")
     opt.add_by_year(p, help="one row per partner and year")
     p.add_argument("--top", type=int, help="keep the N highest-ranked partners")
     opt.add_table_output(p)
-    p.set_defaults(func=cmd_partners)
 
-    p = sub.add_parser("centrality", help="degree, strength, betweenness, closeness, "
-                       "eigenvector, PageRank, k-core and communities of each node")
-    opt.add_inputs(p)
-    opt.add_level(p)
-    opt.add_selection(p, focus_help="report only these nodes (measured on the whole network)")
+    p = opt.indicator_parser(
+        sub, "centrality", cmd_centrality,
+        "degree, strength, betweenness, closeness, eigenvector, PageRank, k-core and "
+        "communities of each node",
+        focus_help="report only these nodes (measured on the whole network)",
+    )
     opt.add_counting(p, help="link weights")
     opt.add_network_shape(p)
     p.add_argument("--k", type=int, help="estimate betweenness/closeness from K sampled "
@@ -221,14 +221,12 @@ def register(sub) -> None:
     p.add_argument("--summary", action="store_true",
                    help="network summary (density, components, clustering, assortativity)")
     opt.add_table_output(p)
-    p.set_defaults(func=cmd_centrality)
 
-    p = sub.add_parser("impact", help="citations by collaboration type, with stability "
-                       "intervals")
-    opt.add_inputs(p)
-    opt.add_level(p, extra=("all",),
-                  help="entities (default: country; all = the whole data set)")
-    opt.add_selection(p)
+    p = opt.indicator_parser(
+        sub, "impact", cmd_impact,
+        "citations by collaboration type, with stability intervals",
+        level_extra=("all",), level_help="entities (default: country; all = the whole data set)",
+    )
     p.add_argument("--by", default="collaboration", choices=["collaboration", "n_countries"],
                    help="split works by collaboration type or number of countries")
     opt.add_by_year(p, help="one set of rows per year")
@@ -239,13 +237,12 @@ def register(sub) -> None:
                    help="reference set of the top-x %% threshold (default: same year)")
     opt.add_ci(p, default_on=True)
     opt.add_table_output(p)
-    p.set_defaults(func=cmd_impact)
 
-    p = sub.add_parser("trend", help="an indicator by year for several entities, with "
-                       "change and slope")
-    opt.add_inputs(p)
-    opt.add_level(p)
-    opt.add_selection(p, focus_help="entities to compare, e.g. JP,DE,GB,KR (default: top 10)")
+    p = opt.indicator_parser(
+        sub, "trend", cmd_trend,
+        "an indicator by year for several entities, with change and slope",
+        focus_help="entities to compare, e.g. JP,DE,GB,KR (default: top 10)",
+    )
     opt.add_indicator(p)
     p.add_argument("--compare", help="the two years of the change column, e.g. 2010-2020")
     opt.add_counting(p)
@@ -257,16 +254,15 @@ def register(sub) -> None:
                    help="output the change/slope summary instead of the yearly values")
     opt.add_ci(p, default_on=False)
     opt.add_table_output(p)
-    p.set_defaults(func=cmd_trend)
 
-    p = sub.add_parser("strength", help="normalised link strength of every link: association "
-                       "strength, cosine, Jaccard, fractional weight")
-    opt.add_inputs(p)
-    opt.add_level(p)
-    opt.add_selection(p, focus_help="only links with one of these entities at one end")
+    p = opt.indicator_parser(
+        sub, "strength", cmd_strength,
+        "normalised link strength of every link: association strength, cosine, Jaccard, "
+        "fractional weight",
+        focus_help="only links with one of these entities at one end",
+    )
     p.add_argument("--min-weight", type=float, help="drop links with a lower fractional weight")
     p.add_argument("--top", type=int, help="keep only the N entities with most works")
     p.add_argument("--sort", default="works", choices=LINK_STRENGTH_ORDERS,
                    help="order of the rows (default works)")
     opt.add_table_output(p)
-    p.set_defaults(func=cmd_strength)

@@ -35,6 +35,20 @@ def add_inputs(p: argparse.ArgumentParser) -> None:
     add_query(p)
 
 
+def indicator_parser(sub, name: str, func, help: str, *, level_extra: tuple[str, ...] = (),
+                     level_help: str | None = None, **selection) -> argparse.ArgumentParser:
+    """A command that reads works and computes an indicator: inputs, --level, the selection.
+
+    ``selection`` goes to :func:`add_selection` (``focus_required``, ``focus_help``).
+    """
+    p = sub.add_parser(name, help=help)
+    add_inputs(p)
+    add_level(p, extra=level_extra, help=level_help)
+    add_selection(p, **selection)
+    p.set_defaults(func=func)
+    return p
+
+
 def add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notes")
 

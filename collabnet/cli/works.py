@@ -36,22 +36,20 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("shares", help="international-collaboration share per country/institution")
-    opt.add_inputs(p)
-    opt.add_level(p)
-    opt.add_selection(p)
+    p = opt.indicator_parser(
+        sub, "shares", cmd_shares,
+        "international-collaboration share per country/institution",
+    )
     opt.add_by_year(p)
     p.add_argument("--counts", action="store_true",
                    help="add domestic, single-institution and unknown counts to the output")
     opt.add_table_output(p)
-    p.set_defaults(func=cmd_shares)
 
-    p = sub.add_parser("network", help="co-authorship network as GraphML for Gephi")
-    opt.add_inputs(p)
-    opt.add_level(p)
-    opt.add_selection(p, focus_help="only these entities and their partners (an ego "
-                      "network), e.g. JP")
+    p = opt.indicator_parser(
+        sub, "network", cmd_network,
+        "co-authorship network as GraphML for Gephi",
+        focus_help="only these entities and their partners (an ego network), e.g. JP",
+    )
     opt.add_counting(p, help="edge weight counting")
     opt.add_network_shape(p, weight="edges")
     p.add_argument("-o", "--output", required=True, help="GraphML file to write")
-    p.set_defaults(func=cmd_network)

@@ -21,6 +21,8 @@ import scipy.sparse as sp
 
 from collabnet.errors import InputError
 from collabnet.keys import COUNTINGS, check_counting
+from collabnet.progress import bar as progress_bar
+from collabnet.progress import tracked
 from collabnet.selection import Selection, select
 from collabnet.tables import WorkTables
 
@@ -203,11 +205,14 @@ def _network(sel: Selection, *, counting: str, min_weight, top) -> nx.Graph:
         members = ego | set(links.loc[touching, "u"]) | set(links.loc[touching, "v"])
         links = links[links["u"].isin(members) & links["v"].isin(members)]
         g.remove_nodes_from([v for v in list(g) if v not in members])
-    g.add_edges_from(
-        (u, v, {"works": int(n), "weight": float(w)})
-        for u, v, n, w in links[["u", "v", "works", "weight"]].itertuples(index=False)
-    )
+    with progress_bar(len(links), f"{level} network", " links") as bar:
+        g.add_edges_from(
+            (u, v, {"works": int(n), "weight": float(w)})
+            for u, v, n, w in tracked(bar, links[["u", "v", "works", "weight"]]
+                                       .itertuples(index=False))
+        )
     return g
+
 
 
 def _plain(v):

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from collabnet.errors import InputError
+from collabnet.progress import bar as progress_bar
 
 #: Defaults of the CWTS Leiden Ranking (``calc_stability_intervals``).
 N_RESAMPLES = 1000
@@ -65,7 +66,15 @@ def _percentile_bounds(samples: np.ndarray, confidence: float) -> tuple[np.ndarr
 
 
 def _blocks(sizes: np.ndarray, n_resamples: int, max_cells: int):
-    """Yield (first group, end group, resample slice length) blocks bounded by ``max_cells``."""
+    """Yield (first group, end group, resample slice length) blocks bounded by ``max_cells``,
+    with a progress bar over the groups."""
+    with progress_bar(len(sizes), "stability intervals", " groups") as bar:
+        for block in _block_bounds(sizes, n_resamples, max_cells):
+            yield block
+            bar.update(block[1] - block[0])
+
+
+def _block_bounds(sizes: np.ndarray, n_resamples: int, max_cells: int):
     g, n_groups = 0, len(sizes)
     while g < n_groups:
         rows = 0

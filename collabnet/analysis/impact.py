@@ -282,6 +282,9 @@ def impact_by_collaboration(
                   "median_citations": (_pad(mlo, n_groups), _pad(mhi, n_groups))}
         for s in stats:
             out[f"{s}_lo"], out[f"{s}_hi"] = bounds[s]
+    elif ci:  # no works: the interval columns are there, empty
+        for s in stats:
+            out[f"{s}_lo"] = out[f"{s}_hi"] = np.nan
     out["name"] = sel.names(out["entity"])
     order = {g: i for i, g in enumerate(_bucket_order(by, max_countries))}
     totals = out[out["group"] == "all"].groupby("entity")["works"].sum()

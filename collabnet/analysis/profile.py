@@ -256,6 +256,9 @@ def collaboration_profile(
             unknown = out[name].isna().to_numpy()
             out[f"{name}_lo"] = np.where(unknown, np.nan, lo[:, j])
             out[f"{name}_hi"] = np.where(unknown, np.nan, hi[:, j])
+    elif ci:  # no works: the interval columns are there, empty
+        for name in share_cols:
+            out[f"{name}_lo"] = out[f"{name}_hi"] = np.nan
     out["name"] = sel.names(out["entity"])
     cols = (
         ["entity", "name"] + (["year"] if by_year else []) + count_cols + share_cols

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from collabnet.errors import InputError
+from collabnet.progress import bar as progress_bar
 
 __all__ = ["shortest_path_centrality"]
 
@@ -120,8 +121,10 @@ def shortest_path_centrality(
     dist_sum = np.zeros(n)
     reached = np.zeros(n)
     batch = max(1, min(256, _BATCH_CELLS // max(len(arc_w), 1)))
+    bar = progress_bar(len(sources), "shortest paths", " sources")
     for b0 in range(0, len(sources), batch):
         src = sources[b0 : b0 + batch]
+        bar.update(len(src))
         s = len(src)
         dist = csgraph.dijkstra(dm, directed=True, indices=src)
         finite = np.isfinite(dist)
@@ -131,6 +134,7 @@ def shortest_path_centrality(
         dist_sum += (d_fin * not_self).sum(axis=0)
         reached += (finite & not_self).sum(axis=0)
         between += _batch_dependencies(dist, src, arc_u, arc_v, arc_w, n)
+    bar.close()
     # Scale as networkx does (normalized=True, endpoints=False, undirected).
     bet = between.copy()
     if n > 2:

@@ -292,7 +292,8 @@ def _summary(values: pd.DataFrame, focus_ids: list[str], cmp_years) -> pd.DataFr
         rows.append({"entity": e, "from_year": y0, "to_year": y1, "value_from": v0,
                      "value_to": v1, "change": v1 - v0,
                      "slope_per_year": float(slopes.get(e, np.nan)), "years": int(len(ev))})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["entity", "from_year", "to_year", "value_from",
+                                      "value_to", "change", "slope_per_year", "years"])
     for c in ("from_year", "to_year"):
         out[c] = out[c].astype("Int64")
     return out

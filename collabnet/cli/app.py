@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from collabnet._version import __version__
 from collabnet.cli import analysis, openalex, sample, works
-from collabnet.cli.inputs import PROG
+from collabnet.cli.inputs import PROG, show_progress
 from collabnet.errors import CollabnetError
+from collabnet.progress import showing_progress
 
 #: The modules that register commands, in the order ``--help`` lists them.
 COMMAND_GROUPS = (works, openalex, sample, analysis)
@@ -44,28 +47,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum, frame):  # noqa: ARG001 - signal handler
+    """SIGTERM (a timeout, ``kill``) unwinds like Ctrl-C, so outputs are cleaned up."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
+    """Run the command line; returns the exit status (0 ok, 2 user error, 130 interrupted).
+
+    Every failure is one line on standard error: collabnet's own errors and OS errors exit
+    with 2, Ctrl-C and SIGTERM with 130 (a partly written output is removed, and the previous
+    file, if any, is left as it was).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors (2), --help and --version (0)
         return int(exc.code or 0)
     try:
-        return int(args.func(args) or 0)
+        with showing_progress(show_progress(args)):
+            code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a full or closed stdout fails here, not at exit
+        return code
     except CollabnetError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # Output piped into e.g. `head`; nothing more to say.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        except OSError:
-            pass
+        _quiet_stdout()
         return 0
+    except OSError as exc:  # a file system or device error the library did not name
+        if exc.filename:
+            return _fail(f"{exc.filename}: {exc.strerror or exc}", 2)
+        # No file named: printing to a full or closed standard output (e.g. > /dev/full).
+        _quiet_stdout()
+        return _fail(f"cannot write the output ({exc.strerror or exc})", 2)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

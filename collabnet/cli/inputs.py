@@ -22,8 +22,31 @@ def note(text: str) -> None:
     print(f"{PROG}: {text}", file=sys.stderr)
 
 
-def check_filters(args: argparse.Namespace) -> None:
-    """Fail on a bad --years range or --focus entity before anything is read or fetched."""
+#: Numeric options and the least value each may take (``>`` strict, ``>=`` inclusive).
+_AT_LEAST = {
+    "top": (">=", 1), "min_weight": (">=", 0), "k": (">=", 1), "n_resamples": (">=", 1),
+    "near_km": (">=", 0), "far_km": (">=", 0), "top_percent": (">", 0), "works": (">=", 1),
+    "resolution": (">", 0), "rows": (">=", 0),
+}
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Fail on any option that can be checked before work: the output path, numeric ranges,
+    the --years range, --focus entities. Nothing is read or fetched before this passes."""
+    from collabnet.fileio import check_writable
+
+    for name, (op, least) in _AT_LEAST.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if (op == ">=" and not value >= least) or (op == ">" and not value > least):
+            flag = "--" + ("resamples" if name == "n_resamples" else name.replace("_", "-"))
+            raise InputError(f"invalid {flag} {value:g}: must be {op} {least:g}")
+    if getattr(args, "top_percent", None) is not None and args.top_percent > 100:
+        raise InputError(f"invalid --top-percent {args.top_percent:g}: must be at most 100")
+    output = getattr(args, "output", None)
+    if output and output != "-":
+        check_writable(output, folder=getattr(args, "command", None) == "demo")
     parse_years(getattr(args, "years", None))
     level, focus = getattr(args, "level", None), getattr(args, "focus", None)
     if focus and level not in (None, "all"):
@@ -62,14 +85,15 @@ def settings_from_args(args: argparse.Namespace):
 
 
 def show_progress(args: argparse.Namespace) -> bool:
-    return not args.quiet and sys.stderr.isatty()
+    """Progress bars only for a person watching: not with ``-q``, not when stderr is a file."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
 def load_from_args(args: argparse.Namespace):
     """WorkTables of the works the options name, with notes on what was read."""
     from collabnet.loader import load
 
-    check_filters(args)
+    check_options(args)
     query = query_from_args(args)
     if query is not None:
         if args.inputs:

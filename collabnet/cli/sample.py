@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 
 from collabnet.cli import options as opt
-from collabnet.cli.inputs import note
+from collabnet.cli.inputs import check_options, note, show_progress
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
     from collabnet.sources.sample import SYNTHETIC_NOTICE, sample
 
-    n = sample(args.output, args.works, seed=args.seed, years=args.years)
+    check_options(args)
+    n = sample(args.output, args.works, seed=args.seed, years=args.years,
+               progress=show_progress(args))
     if not args.quiet:
         note(f"wrote {n} synthetic work records to {args.output}")
         note(SYNTHETIC_NOTICE)
@@ -22,6 +24,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from collabnet.cli.format import format_table
     from collabnet.demos import SYNTHETIC_NOTICE, demo
 
+    check_options(args)
     result = demo(args.output, works=args.works, seed=args.seed)
     tables = result["tables"]
     print(f"collabnet demo — {SYNTHETIC_NOTICE}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 from numbers import Integral, Real
 from pathlib import Path
@@ -27,6 +28,8 @@ from pathlib import Path
 import networkx as nx
 
 from collabnet.errors import InputError
+from collabnet.fileio import atomic_path
+from collabnet.progress import bar as progress_bar
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -104,7 +107,7 @@ def _key_id(prefix: str, name: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
-def graphml_tree(graph: nx.Graph) -> ET.ElementTree:
+def graphml_tree(graph: nx.Graph, *, progress: bool | None = None) -> ET.ElementTree:
     """The GraphML document of ``graph`` as an ElementTree (see :func:`write_graphml`)."""
     ET.register_namespace("", GRAPHML_NS)
     ET.register_namespace("xsi", _XSI)
@@ -144,23 +147,30 @@ def graphml_tree(graph: nx.Graph) -> ET.ElementTree:
 
     add_data(g_el, "graph", graph.graph, graph_types)
     node_ids = {}
+    bar = progress_bar(graph.number_of_nodes() + graph.number_of_edges(), "writing GraphML",
+                       " items", enabled=progress)
     for n, data in graph.nodes(data=True):
         nid = xml_safe(str(n))
         node_ids[n] = nid
         el = ET.SubElement(g_el, q("node"), {"id": nid})
         add_data(el, "node", data, node_types)
+        bar.update()
     for i, (u, v, data) in enumerate(graph.edges(data=True)):
         el = ET.SubElement(
             g_el, q("edge"), {"id": f"e{i}", "source": node_ids[u], "target": node_ids[v]}
         )
         add_data(el, "edge", data, edge_types)
+        bar.update()
+    bar.close()
     if len(set(node_ids.values())) != len(node_ids):
         raise InputError("node ids collide once control characters are removed; rename nodes")
     ET.indent(root, space="  ")
     return ET.ElementTree(root)
 
 
-def write_graphml(graph: nx.Graph, path: str | os.PathLike) -> Path:
+def write_graphml(
+    graph: nx.Graph, path: str | os.PathLike, *, progress: bool | None = None
+) -> Path:
     """Write ``graph`` as GraphML that Gephi imports with labels and weights right.
 
     Parameters
@@ -169,7 +179,11 @@ def write_graphml(graph: nx.Graph, path: str | os.PathLike) -> Path:
         Node attribute ``label`` becomes Gephi's node label and edge attribute ``weight`` its
         edge weight; every other attribute becomes a typed column.
     path : str or path
-        Output file (``.graphml``).
+        Output file (``.graphml``), written atomically: a failed or interrupted write leaves
+        the previous file as it was. ``"-"`` writes to standard output.
+    progress : bool, optional
+        Show a progress bar (nodes and edges) on standard error; default: as
+        :func:`collabnet.progress.showing_progress` says.
 
     Returns
     -------
@@ -192,11 +206,11 @@ def write_graphml(graph: nx.Graph, path: str | os.PathLike) -> Path:
     >>> h.nodes["I1"]["label"], "share" in h.nodes["I1"], h.edges["I1", "I2"]["weight"]
     ('Smith & Sons <Lab>', False, 1.5)
     """
+    tree = graphml_tree(graph, progress=progress)
+    if str(path) == "-":
+        tree.write(sys.stdout.buffer, encoding="utf-8", xml_declaration=True)
+        return Path(path)
     path = Path(path)
-    tree = graphml_tree(graph)
-    try:
-        with open(path, "wb") as fh:
-            tree.write(fh, encoding="utf-8", xml_declaration=True)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write GraphML ({exc.strerror or exc})") from None
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        tree.write(fh, encoding="utf-8", xml_declaration=True)
     return path

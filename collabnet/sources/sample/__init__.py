@@ -104,7 +104,9 @@ SYNTHETIC_NOTICE = (
 )
 
 
-def sample(output, works: int = 20000, *, seed: int = 2024, years="2000-2023") -> int:
+def sample(
+    output, works: int = 20000, *, seed: int = 2024, years="2000-2023", progress: bool = False
+) -> int:
     """Write ``works`` SYNTHETIC work records to ``output``; what ``collabnet sample`` runs.
 
     The records are made by :func:`generate_works` and written by :func:`write_sample`;
@@ -124,6 +126,8 @@ def sample(output, works: int = 20000, *, seed: int = 2024, years="2000-2023") -
         Publication years, a closed range in the one grammar of
         :func:`collabnet.keys.parse_years`: ``"2000-2023"``, ``"2000..2023"``, ``2015``,
         ``(2000, 2023)``; both ends are required, each within 1900-2100.
+    progress : bool
+        Show a progress bar on standard error.
 
     Returns
     -------
@@ -162,4 +166,4 @@ def sample(output, works: int = 20000, *, seed: int = 2024, years="2000-2023") -
         raise InputError(f"invalid works {works!r}: must be a whole number")
     if works < 1:
         raise InputError(f"invalid works {works}: must be at least 1")
-    return write_sample(output, works, seed=seed, years=span)
+    return write_sample(output, works, seed=seed, years=span, progress=progress)

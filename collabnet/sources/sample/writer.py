@@ -9,7 +9,6 @@ byte-identical files.
 from __future__ import annotations
 
 import gzip
-import os
 import queue
 import threading
 from pathlib import Path
@@ -17,12 +16,19 @@ from pathlib import Path
 import orjson
 
 from collabnet.errors import InputError
+from collabnet.fileio import atomic_path
+from collabnet.progress import bar as progress_bar
 from collabnet.sources.sample.records import _generate
 from collabnet.sources.sample.world import _check_args
 
 
 def write_sample(
-    path, n_works: int = 20000, *, seed: int = 2024, years: tuple[int, int] = (2000, 2023)
+    path,
+    n_works: int = 20000,
+    *,
+    seed: int = 2024,
+    years: tuple[int, int] = (2000, 2023),
+    progress: bool = False,
 ) -> int:
     """Write SYNTHETIC works (see :func:`generate_works`) as JSON Lines, gzip by suffix.
 
@@ -34,6 +40,8 @@ def write_sample(
         file beside it and renamed when complete.
     n_works, seed, years
         As for :func:`generate_works`.
+    progress : bool
+        Show a progress bar (works written) on standard error.
 
     Returns
     -------
@@ -54,7 +62,6 @@ def write_sample(
     n_works, seed, y0, y1 = _check_args(n_works, seed, years)
     if not path.parent.exists():
         raise InputError(f"{path.parent}: folder does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     written = 0
     dumps = orjson.dumps
     # Compression runs in a second thread (zlib releases the GIL) while records are made;
@@ -71,40 +78,35 @@ def write_sample(
             while blocks.get() is not None:
                 pass
 
-    try:
-        with open(tmp, "wb") as raw:
-            gz = name.endswith(".gz")
-            out = (gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
-                   if gz else raw)
-            writer = threading.Thread(target=sink, args=(out,), daemon=True)
-            writer.start()
-            try:
-                buf: list[bytes] = []
-                for rec in _generate(n_works, seed, y0, y1):
-                    buf.append(dumps(rec))
-                    written += 1
-                    if len(buf) >= 2048:
-                        buf.append(b"")
-                        blocks.put(b"\n".join(buf))
-                        buf = []
-                        if failure:
-                            break
-                if buf:
+    bar = progress_bar(n_works, "writing sample", " works", enabled=progress)
+    with bar, atomic_path(path) as tmp, open(tmp, "wb") as raw:
+        gz = name.endswith(".gz")
+        out = (gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
+               if gz else raw)
+        writer = threading.Thread(target=sink, args=(out,), daemon=True)
+        writer.start()
+        try:
+            buf: list[bytes] = []
+            for rec in _generate(n_works, seed, y0, y1):
+                buf.append(dumps(rec))
+                written += 1
+                if len(buf) >= 2048:
                     buf.append(b"")
                     blocks.put(b"\n".join(buf))
-            finally:
-                blocks.put(None)
-                writer.join()
-                if gz:
-                    out.close()
-            if failure:
-                raise failure[0]
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write sample: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+                    bar.update(len(buf) - 1)
+                    buf = []
+                    if failure:
+                        break
+            if buf:
+                buf.append(b"")
+                blocks.put(b"\n".join(buf))
+                bar.update(len(buf) - 1)
+        finally:
+            blocks.put(None)
+            writer.join()
+            if gz:
+                out.close()
+        if failure:
+            raise failure[0]
     return written
 

@@ -70,6 +70,8 @@ NETWORK_INDICATORS = (
     "pagerank",
     "core_number",
 )
+#: Below this many works an indicator is flagged ``low_evidence`` (``--min-works``).
+MIN_WORKS = 10
 #: Every indicator a trend can follow.
 INDICATORS = PROFILE_INDICATORS + IMPACT_INDICATORS + NETWORK_INDICATORS
 #: Orders of a link-strength table (by full count, or by a normalised strength).

@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from collabnet.errors import InputError
-from collabnet.keys import COUNTINGS, check_counting
+from collabnet.keys import COUNTINGS, check_counting, entity_column
 from collabnet.progress import bar as progress_bar
 from collabnet.progress import tracked
 from collabnet.selection import Selection, select
@@ -31,6 +31,7 @@ __all__ = [
     "coauthorship_network",
     "country_network",
     "fractional_link_scale",
+    "fractional_links",
     "graph_for",
     "institution_network",
     "network",
@@ -40,31 +41,96 @@ __all__ = [
 def fractional_link_scale(n_authors) -> np.ndarray:
     """Per-work factor of fractional link weights: ``1 / (n_k - 1)``, 0 when ``n_k < 2``.
 
-    A link between entities u and v weighs ``a_ku * a_kv * fractional_link_scale(n_k)`` in
-    work k (Perianes-Rodriguez, Waltman & van Eck 2016); see :func:`coauthorship_network`.
+    Each unordered pair of distinct authors of work k weighs ``1 / (n_k - 1)``
+    (Perianes-Rodriguez, Waltman & van Eck 2016); see :func:`fractional_links`.
     """
     n = np.asarray(n_authors, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n >= 2, 1.0 / (n - 1.0), 0.0)
 
 
+def fractional_links(tables: WorkTables, level: str, entities: pd.Index) -> sp.csr_matrix:
+    r"""Fractional link weights between ``entities`` (a symmetric matrix, zero diagonal).
+
+    Notes
+    -----
+    In a work :math:`k` with :math:`n_k \ge 2` authors, each unordered pair of *distinct*
+    authors :math:`\{a, b\}` weighs :math:`1/(n_k-1)`, spread as :math:`1/(m_a m_b)` over
+    the pairs of their affiliations (:math:`m_a`: affiliations of :math:`a`); a pair of
+    affiliations inside one entity is no link. So each author's pairs weigh 1 in total,
+    whatever the team size, and an author is never linked to themself: a single author with
+    two countries adds no fractional link. With :math:`A_{au}` the share of author
+    :math:`a`'s affiliations in entity :math:`u` and :math:`a_{ku} = \sum_{a \in k} A_{au}`,
+
+    .. math:: c_{uv} = \sum_{k: n_k \ge 2} \frac{1}{n_k - 1}
+              \Big(a_{ku} a_{kv} - \sum_{a \in k} A_{au} A_{av}\Big), \quad u \ne v.
+
+    References
+    ----------
+    Perianes-Rodriguez, A., Waltman, L., & van Eck, N. J. (2016). Constructing bibliometric
+    networks: A comparison between full and fractional counting. Journal of Informetrics,
+    10(4), 1178–1195. https://doi.org/10.1016/j.joi.2016.10.006
+
+    Examples
+    --------
+    Author 1 at JP and US, author 2 at JP: JP–US weighs 0.5 (author 2's JP with author 1's
+    US), not 0.75.
+
+    >>> from collabnet.tables import build_tables
+    >>> t = build_tables([{"id": "W1", "authorships": [
+    ...     {"author": {"id": "A1"}, "institutions": [{"id": "I1", "country_code": "JP"},
+    ...                                               {"id": "I2", "country_code": "US"}]},
+    ...     {"author": {"id": "A2"}, "institutions": [{"id": "I3", "country_code": "JP"}]}]}])
+    >>> m = fractional_links(t, "country", pd.Index(["JP", "US"]))
+    >>> float(m[0, 1]), float(m[0, 0])
+    (0.5, 0.0)
+    """
+    col = entity_column(level)
+    aff = tables.affiliations[["work_id", "author_index", col, "weight"]].dropna(subset=[col])
+    n_e = len(entities)
+    if aff.empty:
+        return sp.csr_matrix((n_e, n_e))
+    n_authors = tables.works.set_index("work_id")["n_authors"].astype("float64")
+    n = aff["work_id"].map(n_authors).to_numpy(dtype="float64")
+    # A_au: 1/m_a per affiliation of author a (rounded: weight * n is 1/m up to the last bit)
+    share = np.round(aff["weight"].to_numpy() * n, 12)
+    ent = entities.get_indexer(aff[col])
+    keep = ent >= 0
+    work_codes, _ = pd.factorize(aff["work_id"])
+    author_codes, _ = pd.factorize(
+        pd.MultiIndex.from_arrays([aff["work_id"], aff["author_index"]])
+    )
+    if not keep.any():
+        return sp.csr_matrix((n_e, n_e))
+    scale = fractional_link_scale(n)
+    ent, share, scale = ent[keep], share[keep], scale[keep]
+    work_codes, author_codes = work_codes[keep], author_codes[keep]
+    n_w, n_a = int(work_codes.max()) + 1, int(author_codes.max()) + 1
+    # Work level a_ku and author level A_au; each pair product is weighted by its work's scale.
+    by_work = sp.csr_matrix((share, (work_codes, ent)), shape=(n_w, n_e))
+    by_author = sp.csr_matrix((share, (author_codes, ent)), shape=(n_a, n_e))
+    w_scale = np.zeros(n_w)
+    w_scale[work_codes] = scale
+    a_scale = np.zeros(n_a)
+    a_scale[author_codes] = scale
+    links = (by_work.T @ sp.diags(w_scale) @ by_work
+             - by_author.T @ sp.diags(a_scale) @ by_author).tocsr()
+    links.setdiag(0.0)
+    links.data[np.abs(links.data) < 1e-12] = 0.0  # rounding of the difference
+    links.eliminate_zeros()
+    return links
+
+
 def _link_matrices(tables: WorkTables, level: str):
-    """Entity keys and the full and fractional co-authorship matrices (upper triangles)."""
+    """Entity keys and the full and fractional co-authorship matrices."""
     ew = tables.entity_works(level)
-    works = tables.works[["work_id", "n_authors"]]
     work_codes, work_index = pd.factorize(ew["work_id"])
     ent_codes, entities = pd.factorize(ew["entity"], sort=True)
+    entities = pd.Index(entities)
     n_w, n_e = len(work_index), len(entities)
-    n_authors = (
-        works.set_index("work_id")["n_authors"].reindex(work_index).to_numpy(dtype="float64")
-    )
-    # a[k,u]: authors of work k affiliated with u, an author with m affiliations adding 1/m.
-    a_vals = ew["fraction"].to_numpy() * n_authors[work_codes]
     binary = sp.csr_matrix((np.ones(len(ew)), (work_codes, ent_codes)), shape=(n_w, n_e))
-    authors = sp.csr_matrix((a_vals, (work_codes, ent_codes)), shape=(n_w, n_e))
     full = (binary.T @ binary).tocoo()
-    # Fractional counting: c_uv = sum_k a_ku a_kv / (n_k - 1), works with n_k >= 2 only.
-    frac = (authors.T @ sp.diags(fractional_link_scale(n_authors)) @ authors).tocsr()
+    frac = fractional_links(tables, level, entities)
     return entities, full, frac, ew
 
 
@@ -118,11 +184,14 @@ def coauthorship_network(
     *Full counting*: :math:`c_{uv} = \\sum_k [a_{ku} > 0][a_{kv} > 0]`, the number of works
     the two co-authored.
 
-    *Fractional counting* (Perianes-Rodriguez, Waltman & van Eck 2016):
-    :math:`c_{uv} = \\sum_{k: n_k \\ge 2} a_{ku} a_{kv} / (n_k - 1)`, so that each author's
-    links in a work weigh 1 in total, whatever the team size; links within an entity are
-    dropped. A single-author work adds no fractional link weight (even when its author has
-    affiliations in two countries), but it does add to ``works`` under full counting.
+    *Fractional counting* (Perianes-Rodriguez, Waltman & van Eck 2016): each unordered pair
+    of distinct authors of a work with :math:`n_k \\ge 2` authors weighs :math:`1/(n_k-1)`,
+    spread as :math:`1/(m_a m_b)` over the pairs of their affiliations; pairs inside one
+    entity are no link (see :func:`fractional_links`). Each author's links in a work weigh 1
+    in total, whatever the team size, and an author is never linked to themself: a single
+    author with affiliations in two countries adds no fractional link (the pair keeps its
+    full count in ``works`` of the full-counting network, and the fractional network has only
+    edges of weight > 0, which Gephi requires).
 
     Node ``fractional_works`` is the entity's fractional output,
     :math:`\\sum_k a_{ku} / n_k`, so the fractional outputs of a work sum to 1 when all its
@@ -191,7 +260,10 @@ def _network(sel: Selection, *, counting: str, min_weight, top) -> nx.Graph:
     else:
         fc = frac.tocoo()
         fl = pd.DataFrame({"u": fc.row, "v": fc.col, "weight": fc.data})
-        links = links.merge(fl, on=["u", "v"], how="left").fillna({"weight": 0.0})
+        # Only pairs that distinct authors link: a pair whose only tie is one author with two
+        # affiliations has weight 0, which Gephi refuses (its full count stays in "works").
+        links = links.merge(fl, on=["u", "v"], how="inner")
+        links = links[links["weight"] > 0]
     links["u"] = entities[links["u"].to_numpy()]
     links["v"] = entities[links["v"].to_numpy()]
     kept = pd.Index(keep)

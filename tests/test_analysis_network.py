@@ -129,9 +129,12 @@ def test_link_strength_is_symmetric_and_bounded(tables):
 
 
 def test_add_link_strength_as_edge_attributes(tables):
+    """On the fractional network the US-KR link, whose only tie is A5 with both
+    affiliations in W5, is gone (weight 0), so t and m are those of the links that remain:
+    t_JP 5, t_US 4, m 8 -> JP-US 2*8*3/(5*4)."""
     g = add_link_strength(coauthorship_network(tables, "country", counting="fractional"))
     e = g.edges["US", "JP"]
-    assert e["association_strength"] == pytest.approx(2.16)
+    assert e["association_strength"] == pytest.approx(2 * 8 * 3 / (5 * 4))
     assert e["association_strength_fractional"] > 0
     g_full = add_link_strength(coauthorship_network(tables, "country"))
     assert "association_strength_fractional" not in g_full.edges["JP", "US"]

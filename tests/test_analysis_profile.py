@@ -111,8 +111,9 @@ def test_distance_shares(tables):
 def test_distance_rules_with_a_missing_coordinate(tables):
     """Without Toyota's coordinates W4's distance is unknown (complete rule): JP has 5 works
     with a known distance, near 1/5, far 3/5, and 4 of its 5 collaborative works covered.
-    Under the CWTS rule W4 has one geocoded institution, so its distance is 0 and it counts
-    as near: 2 of 6."""
+    Under the CWTS rule W4 has one geocoded institution of two: its distance is unknown too,
+    never 0 km (which made it "near": 2 of 6 before). Asked for 90 % coverage, the 80 % here
+    is too little: the distance shares are left empty."""
     coords = institution_records(skip=("I30",))
     p = by_entity(collaboration_profile(tables, institutions=coords))
     assert p.loc["JP", "distance_known_works"] == 5
@@ -120,7 +121,11 @@ def test_distance_rules_with_a_missing_coordinate(tables):
     assert p.loc["JP", "far_share"] == pytest.approx(3 / 5)
     assert p.loc["JP", "distance_coverage"] == pytest.approx(4 / 5)
     q = by_entity(collaboration_profile(tables, institutions=coords, distance_rule="leiden"))
-    assert q.loc["JP", "near_share"] == pytest.approx(2 / 6)
+    assert q.loc["JP", "near_share"] == pytest.approx(1 / 5)
+    assert q.loc["JP", "distance_coverage"] == pytest.approx(4 / 5)
+    r = by_entity(collaboration_profile(tables, institutions=coords, min_coverage=0.9))
+    assert np.isnan(r.loc["JP", "near_share"]) and np.isnan(r.loc["JP", "far_share"])
+    assert r.loc["JP", "international_share"] == p.loc["JP", "international_share"]
 
 
 def test_distance_unknown_is_not_zero(tables):

@@ -48,7 +48,8 @@ def test_trend_of_international_share(tables):
     assert s.loc["JP", "change"] == pytest.approx(0.75)
     assert s.loc["JP", "slope_per_year"] == pytest.approx(0.75)
     assert pd.isna(s.loc["HK", "slope_per_year"]) and s.loc["HK", "years"] == 1
-    assert t.values.columns.tolist() == ["entity", "name", "year", "works", "value"]
+    assert t.values.columns.tolist() == ["entity", "name", "year", "works", "value",
+                                         "low_evidence"]
 
 
 def test_trend_of_citations_and_network_indicators(tables):

@@ -30,8 +30,9 @@ def test_shares_csv_header_and_values(works_file, tmp_path):
     out = tmp_path / "s.csv"
     assert main(["shares", str(works_file), "--level", "country", "-o", str(out), "-q"]) == 0
     rows = read_csv(out)
-    assert rows[0] == ["entity", "name", "works", "international_works", "share"]
-    assert rows[1] == ["JP", "Japan", "4", "2", "0.5"]
+    assert rows[0] == ["entity", "name", "works", "international_works", "share",
+                       "low_evidence"]
+    assert rows[1] == ["JP", "Japan", "4", "2", "0.5", "True"]  # 4 works < --min-works 10
 
 
 def test_shares_by_year_csv(works_file, tmp_path):
@@ -40,9 +41,10 @@ def test_shares_by_year_csv(works_file, tmp_path):
                  "-o", str(out), "-q"])
     assert code == 0
     rows = read_csv(out)
-    assert rows[0] == ["entity", "name", "year", "works", "international_works", "share"]
-    assert rows[1:] == [["JP", "Japan", "2019", "2", "1", "0.5"],
-                        ["JP", "Japan", "2020", "1", "0", "0.0"]]
+    assert rows[0] == ["entity", "name", "year", "works", "international_works", "share",
+                       "low_evidence"]
+    assert rows[1:] == [["JP", "Japan", "2019", "2", "1", "0.5", "True"],
+                        ["JP", "Japan", "2020", "1", "0", "0.0", "True"]]
 
 
 def test_shares_table_on_screen(works_file, capsys):
@@ -108,7 +110,7 @@ def test_collaboration_rule_option(works_file, tmp_path):
     out = tmp_path / "l.csv"
     assert main(["shares", str(works_file), "--collaboration-rule", "leiden", "-o", str(out),
                  "-q"]) == 0
-    assert read_csv(out)[1] == ["JP", "Japan", "4", "1", "0.25"]
+    assert read_csv(out)[1] == ["JP", "Japan", "4", "1", "0.25", "True"]
 
 
 def test_demo_runs_offline_and_says_synthetic(tmp_path, capsys):

@@ -127,7 +127,7 @@ def test_demo_with_one_work_runs(tmp_path, capsys):
 def test_dash_output_writes_csv_to_standard_output(files, capsys):
     code, out, err = _run(["shares", files / "works.jsonl", "-o", "-", "-q"], capsys)
     assert code == OK
-    assert out.splitlines()[0] == "entity,name,works,international_works,share"
+    assert out.splitlines()[0] == "entity,name,works,international_works,share,low_evidence"
     assert not (files / "-").exists()
 
 

@@ -81,8 +81,10 @@ def test_summary_adds_up(tables):
 
 def test_country_network_full_and_fractional(tables):
     """Full: JP-US (W1), US-DE (W6), JP-FR (W7), one work each.
-    Fractional (Perianes-Rodriguez et al.): W1 has n=3, a_JP = 1 + 1/2, a_US = 1/2 ->
-    1.5*0.5/2 = 0.375; W6 and W7 have n=2 -> 1*1/1 = 1. Fractional output of JP:
+    Fractional (Perianes-Rodriguez et al.: pairs of distinct authors, 1/(n-1) each, spread
+    1/(m_a m_b) over their affiliations): in W1 (n=3) only the pair A1 (JP) - A2 (US and JP)
+    links JP to US: 1/2 * 1 * 1/2 = 0.25 (A2's own JP-US is no link, A3 has no country);
+    W6 and W7 have n=2 -> 1*1/1 = 1. Fractional output of JP:
     W1 1.5/3 + W2 2/2 (both authors in JP) + W3 1 + W7 1/2 = 3; of US: W1 0.5/3 + W6 1/2
     = 2/3."""
     full = coauthorship_network(tables, "country")
@@ -90,7 +92,7 @@ def test_country_network_full_and_fractional(tables):
             full.edges(data=True)]} == {("JP", "US"): 1, ("DE", "US"): 1, ("FR", "JP"): 1}
     assert all(d["weight"] == d["works"] for _, _, d in full.edges(data=True))
     frac = coauthorship_network(tables, "country", counting="fractional")
-    assert frac.edges["JP", "US"]["weight"] == pytest.approx(0.375)
+    assert frac.edges["JP", "US"]["weight"] == pytest.approx(0.25)
     assert frac.edges["US", "DE"]["weight"] == pytest.approx(1.0)
     assert frac.edges["JP", "US"]["works"] == 1
     jp = frac.nodes["JP"]

@@ -64,6 +64,59 @@ def eigenvector_centrality(graph: nx.Graph, *, weight: str | None = "weight") ->
     return dict(zip(nodes, x.tolist(), strict=True))
 
 
+def pagerank(graph: nx.Graph, *, alpha: float = 0.85, weight: str | None = "weight") -> dict:
+    r"""PageRank of every node, from a direct sparse solve (exact to rounding).
+
+    Notes
+    -----
+    With :math:`P` the row-stochastic matrix of link weights, :math:`d` the indicator of
+    nodes without links (their rank is spread over all nodes, as networkx does) and
+    :math:`n` the number of nodes, PageRank is the solution of
+
+    .. math:: x = \alpha P^\top x + \frac{\alpha}{n} (d^\top x)\,\mathbf{1}
+              + \frac{1-\alpha}{n}\mathbf{1}, \qquad \mathbf{1}^\top x = 1.
+
+    The dangling term is of rank one, so the system is solved with two sparse solves of
+    :math:`I - \alpha P^\top` and the Sherman–Morrison formula, then normalised: exact to
+    rounding, where networkx's power iteration with its default tolerance leaves relative
+    errors of up to several per cent on large networks (Brin & Page 1998; Langville & Meyer
+    2006, *Google's PageRank and Beyond*, ch. 7).
+
+    Examples
+    --------
+    >>> g = nx.Graph()
+    >>> g.add_weighted_edges_from([("JP", "US", 3), ("US", "DE", 1)])
+    >>> g.add_node("FR")
+    >>> pr = pagerank(g)
+    >>> round(sum(pr.values()), 12), bool(pr["US"] > pr["JP"] > pr["FR"])
+    (1.0, True)
+    """
+    from scipy.sparse.linalg import spsolve
+
+    nodes = list(graph)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    a = nx.to_scipy_sparse_array(graph, nodelist=nodes, weight=weight, format="csr",
+                                 dtype=float)
+    out_w = np.asarray(a.sum(axis=1)).ravel()
+    dangling = out_w == 0
+    inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out_w))
+    pt = (sp.diags(inv) @ a).T.tocsc()  # P transposed
+    # Dangling nodes link to every node equally: alpha/n * 1 * d^T, a rank-one term. Solve
+    # (I - alpha P^T - alpha/n 1 d^T) x = (1 - alpha)/n 1 by Sherman-Morrison.
+    m = (sp.identity(n, format="csc") - alpha * pt).tocsc()
+    ones = np.ones(n)
+    b = np.full(n, (1 - alpha) / n)
+    z = spsolve(m, b)
+    if dangling.any():
+        u = spsolve(m, ones * (alpha / n))
+        z = z + u * (z[dangling].sum() / (1 - u[dangling].sum()))
+    z = np.atleast_1d(z)
+    z = z / z.sum()
+    return dict(zip(nodes, z.tolist(), strict=True))
+
+
 def communities(
     graph: nx.Graph,
     *,
@@ -195,7 +248,7 @@ def centrality(
     - ``betweenness``, ``closeness``: on edge lengths :math:`1/w_{ij}`
       (Newman 2001; Opsahl et al. 2010); see :func:`shortest_path_centrality`.
     - ``eigenvector``: see :func:`eigenvector_centrality`.
-    - ``pagerank``: :func:`networkx.pagerank`, damping 0.85, weighted.
+    - ``pagerank``: weighted PageRank, damping 0.85, solved exactly (see :func:`pagerank`).
     - ``core_number``: largest :math:`k` such that the node is in the k-core (unweighted;
       Seidman 1983).
 
@@ -233,7 +286,7 @@ def centrality(
     deg = dict(g.degree())
     strength = dict(g.degree(weight=weight))
     eig = eigenvector_centrality(g, weight=weight)
-    pr = nx.pagerank(g, weight=weight) if n else {}
+    pr = pagerank(g, weight=weight)
     core = nx.core_number(g) if n else {}
     comm = (
         communities(g, method=communities_method, weight=weight, resolution=resolution, seed=seed)

@@ -70,7 +70,9 @@ def work_distances(
     rule : {"complete", "leiden"}
         ``"complete"`` (collabnet's default): a work's distance is known only when every one of
         its institutions has coordinates. ``"leiden"``: the CWTS rule, the maximum over the
-        institutions that have coordinates, 0 when fewer than two have them.
+        institutions that have coordinates. Under both, a work with two or more institutions
+        of which fewer than two have coordinates has no known distance (NaN): missing
+        coordinates are never 0 km.
 
     Returns
     -------
@@ -115,6 +117,9 @@ def work_distances(
         for wid, grp in multi[size > _JOIN_LIMIT].groupby("work_id", sort=False):
             lat, lon = grp["lat"].to_numpy(), grp["lon"].to_numpy()
             dist.loc[wid] = float(haversine_km(lat[:, None], lon[:, None], lat, lon).max())
+    collaborative = (n_inst >= 2).to_numpy()
     if rule == "complete":
-        dist[(n_geo < n_inst).to_numpy() & (n_inst >= 2).to_numpy()] = np.nan
+        dist[(n_geo < n_inst).to_numpy() & collaborative] = np.nan
+    else:
+        dist[(n_geo < 2).to_numpy() & collaborative] = np.nan
     return pd.DataFrame({"work_id": works.astype("string"), "distance_km": dist.to_numpy()})

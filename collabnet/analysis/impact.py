@@ -26,7 +26,7 @@ from collabnet.analysis.bootstrap import (
 )
 from collabnet.analysis.works import work_indicators
 from collabnet.errors import InputError
-from collabnet.keys import check_counting
+from collabnet.keys import MIN_WORKS, check_counting
 from collabnet.selection import select
 from collabnet.tables import WorkTables
 
@@ -130,6 +130,7 @@ def impact_by_collaboration(
     top: float = 0.10,
     reference: str = "year",
     max_countries: int = 5,
+    min_works: int = MIN_WORKS,
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
     seed: int | None = 0,
@@ -159,6 +160,9 @@ def impact_by_collaboration(
     reference : {"year", "year_type"}
         Reference set of the top-x % threshold: works of the same publication year in the
         data set (default), or of the same year and OpenAlex work type.
+    min_works : int
+        Rows whose means rest on fewer works with a citation count than this are flagged in
+        the ``low_evidence`` column (default 10).
     merge_hk_mo : bool
         Count Hong Kong and Macao as China (Leiden Ranking rule); default False.
     collaboration_rule : {"countries", "leiden"}, optional
@@ -176,7 +180,8 @@ def impact_by_collaboration(
         ``top``: ``top1_share`` for 0.01), plus ``<indicator>_lo``/``_hi`` for
         ``mean_citations, median_citations, mean_fwci, top10_share`` when ``ci``.
         ``works`` counts all the group's works (fractional sums under fractional counting);
-        ``cited_works`` those with a known citation count; ``fwci_works`` those with an FWCI.
+        ``cited_works`` those with a known citation count; ``fwci_works`` those with an FWCI;
+        last, ``low_evidence`` when ``cited_works`` is below ``min_works``.
 
     Notes
     -----
@@ -296,7 +301,8 @@ def impact_by_collaboration(
             top_col]
     if ci:
         cols += [f"{s}_{b}" for s in stats for b in ("lo", "hi")]
-    out = out[cols].reset_index(drop=True)
+    out["low_evidence"] = out["cited_works"] < min_works
+    out = out[[*cols, "low_evidence"]].reset_index(drop=True)
     out.attrs.update(counting=counting, by=by, by_year=by_year, top=top, reference=reference,
                      merge_hk_mo=merge_hk_mo, collaboration_rule=tables.collaboration_rule,
                      ci=(dict(n_resamples=n_resamples, confidence=confidence, seed=seed)

@@ -16,7 +16,7 @@ import pandas as pd
 from collabnet.analysis.trends import ols_slope
 from collabnet.errors import InputError
 from collabnet.keys import entity_column
-from collabnet.networks import fractional_link_scale
+from collabnet.networks import fractional_links
 from collabnet.selection import select
 from collabnet.tables import WorkTables
 
@@ -43,6 +43,15 @@ def _home_country(tables: WorkTables, level: str, focus_ids: list[str]) -> dict:
         return {}
     info = tables.institutions().set_index("institution_id")["country_code"]
     return {f: info.get(f) for f in focus_ids}
+
+
+def _fractional_weights(tables: WorkTables, level: str, pairs: pd.DataFrame) -> np.ndarray:
+    """The network's fractional link weight of each (focus, partner) pair."""
+    entities = pd.Index(pd.unique(pd.concat([pairs["focus"], pairs["partner"]])))
+    links = fractional_links(tables, level, entities)
+    f = entities.get_indexer(pairs["focus"])
+    p = entities.get_indexer(pairs["partner"])
+    return np.asarray(links[f, p]).ravel() if len(pairs) else np.zeros(0)
 
 
 def partners(
@@ -157,12 +166,7 @@ def partners(
     elif partner_level == "institution" and level == "country":
         info = tables.institutions().set_index("institution_id")["country_code"]
         pairs = pairs[pairs["partner"].map(info) != pairs["focus"]]
-    n_auth = pairs["n_authors"].astype("float64").to_numpy()
-    # a_kf * a_kp / (n_k - 1): the same link weight as the network's fractional counting.
-    a_f = pairs["f_fraction"].to_numpy() * n_auth
-    a_p = pairs["p_fraction"].to_numpy() * n_auth
-    link = a_f * a_p * fractional_link_scale(n_auth)
-    pairs = pairs.assign(link=link, intl=pairs["international"].astype("int64"))
+    pairs = pairs.assign(intl=pairs["international"].astype("int64"))
 
     # Focus totals, overall and per year.
     f_tot = fw.groupby("focus").agg(focus_works=("work_id", "size"),
@@ -203,12 +207,11 @@ def partners(
     out = pairs.groupby(["focus", "partner"]).agg(
         works=("work_id", "size"),
         international_works=("intl", "sum"),
-        fractional_weight=("link", "sum"),
         first_year=("year", "min"),
         last_year=("year", "max"),
     ).reset_index()
-    if partner_level != level:
-        out["fractional_weight"] = np.nan
+    out["fractional_weight"] = _fractional_weights(tables, level, out) \
+        if partner_level == level else np.nan
     out = out.merge(f_tot, left_on="focus", right_index=True, how="left")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["focus_works_share"] = (out["works"] / out["focus_works"]).astype("float64")

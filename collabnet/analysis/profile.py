@@ -23,7 +23,7 @@ from collabnet.analysis.bootstrap import (
 )
 from collabnet.analysis.works import work_indicators
 from collabnet.errors import InputError
-from collabnet.keys import check_counting
+from collabnet.keys import MIN_WORKS, check_counting
 from collabnet.selection import select
 from collabnet.tables import WorkTables
 
@@ -98,6 +98,8 @@ def collaboration_profile(
     near_km: float = 100.0,
     far_km: float = 5000.0,
     distance_rule: str = "complete",
+    min_coverage: float = 0.8,
+    min_works: int = MIN_WORKS,
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
     seed: int | None = 0,
@@ -129,7 +131,14 @@ def collaboration_profile(
     distance_rule : {"complete", "leiden"}
         When is a work's distance known: ``"complete"`` (default) only when all its
         institutions have coordinates; ``"leiden"`` the CWTS rule (maximum over the geocoded
-        ones, 0 when fewer than two). See :func:`collabnet.geo.work_distances`.
+        ones; unknown when fewer than two have coordinates, never 0 km). See
+        :func:`collabnet.analysis.geo.work_distances`.
+    min_coverage : float
+        Least ``distance_coverage`` (share of collaborative works with a known distance) for
+        ``near_share`` and ``far_share`` to be reported; below it they are NaN (default 0.8).
+    min_works : int
+        Rows whose shares rest on fewer works with a known country than this are flagged
+        in the ``low_evidence`` column (default 10).
     merge_hk_mo : bool
         Count Hong Kong and Macao as China (Leiden Ranking rule); default False.
     collaboration_rule : {"countries", "leiden"}, optional
@@ -150,7 +159,7 @@ def collaboration_profile(
         industry_share, bilateral_share, multilateral_share`` and, with coordinates,
         ``distance_known_works, near_works, far_works, near_share, far_share,
         distance_coverage`` (the share of the collaborative works whose distance is known;
-        the distance shares are NaN when it is 0); then the
+        the distance shares are NaN when it is below ``min_coverage``); then the
         interval columns when ``ci``. Counts are integers under full counting, fractional sums
         otherwise; ``works`` = international + domestic + single_institution + unknown.
         ``attrs`` records ``counting``, ``merge_hk_mo`` and the bootstrap settings.
@@ -208,6 +217,8 @@ def collaboration_profile(
         check_ci_options(n_resamples, confidence)
     if not (near_km >= 0 and far_km >= 0):
         raise InputError(f"invalid distance thresholds {near_km}, {far_km}: must be 0 km or more")
+    if not 0 <= min_coverage <= 1:
+        raise InputError(f"invalid minimum coverage {min_coverage}: must be between 0 and 1")
     sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
                  collaboration_rule=collaboration_rule, allow_all=True)
     tables = sel.tables
@@ -239,7 +250,8 @@ def collaboration_profile(
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = known_collab / out["collaborative_works"].where(out["collaborative_works"] > 0)
         out["distance_coverage"] = cov.to_numpy(dtype="float64")
-        blind = (out["collaborative_works"] > 0) & (known_collab <= 0)
+        # Too few known distances: the shares would describe a different set of works.
+        blind = (out["collaborative_works"] > 0) & ~(cov.fillna(0) >= min_coverage)
         out.loc[blind, ["near_share", "far_share"]] = np.nan
     if counting == "full":
         out[count_cols] = out[count_cols].round().astype("int64")
@@ -272,11 +284,13 @@ def collaboration_profile(
         )
     else:
         out = out.sort_values(["works", "entity"], ascending=[False, True])
-    out = out[cols].reset_index(drop=True)
+    out["low_evidence"] = out["known_works"] < min_works
+    out = out[[*cols, "low_evidence"]].reset_index(drop=True)
     out.attrs.update(
         counting=counting,
         merge_hk_mo=merge_hk_mo,
         collaboration_rule=tables.collaboration_rule,
+        min_coverage=min_coverage,
         ci=(dict(n_resamples=n_resamples, confidence=confidence, seed=seed) if ci else None),
     )
     return out

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from collabnet.keys import COLLABORATION_TYPES, SHARE_COLUMNS
+from collabnet.keys import COLLABORATION_TYPES, MIN_WORKS, SHARE_COLUMNS
 from collabnet.selection import select
 from collabnet.tables import WorkTables
 
@@ -29,6 +29,7 @@ def international_shares(
     merge_hk_mo: bool = False,
     collaboration_rule: str | None = None,
     by_year: bool = False,
+    min_works: int = MIN_WORKS,
 ) -> pd.DataFrame:
     """International-collaboration share per country or institution (optionally per year).
 
@@ -49,13 +50,18 @@ def international_shares(
         The rule that makes a work international; default the tables' own (``countries``).
     by_year : bool
         One row per entity and publication year (works without a year are left out).
+    min_works : int
+        Rows whose indicator rests on fewer works than this are flagged in the
+        ``low_evidence`` column (default 10).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``entity, name, [year], works, international_works, share, domestic_works,
         single_institution_works, unknown_works``, sorted by works (descending) then entity.
-        ``works`` = international + domestic + single_institution + unknown.
+        ``works`` = international + domestic + single_institution + unknown; last,
+        ``low_evidence``: the share rests on fewer than ``min_works`` works with a known
+        country.
 
     Notes
     -----
@@ -92,7 +98,8 @@ def international_shares(
                  collaboration_rule=collaboration_rule)
     out = sel.collaboration_counts(by_year=by_year)
     out["name"] = sel.names(out["entity"])
-    cols = [c for c in SHARE_COLUMNS if c != "year" or by_year]
+    cols = [*(c for c in SHARE_COLUMNS if c != "year" or by_year), "low_evidence"]
+    out["low_evidence"] = (out["works"] - out["unknown_works"]) < min_works
     if by_year:
         out = out.sort_values(["entity", "year"], ascending=True)
         totals = out.groupby("entity")["works"].transform("sum")
@@ -116,6 +123,7 @@ def shares(
     merge_hk_mo: bool = False,
     collaboration_rule: str | None = None,
     by_year: bool = False,
+    min_works: int = MIN_WORKS,
     counts: bool = False,
 ) -> pd.DataFrame:
     """The ``collabnet shares`` table: :func:`international_shares` with the columns it prints.
@@ -123,7 +131,7 @@ def shares(
     Parameters are those of :func:`international_shares`; ``counts`` keeps the domestic,
     single-institution and unknown counts (the ``--counts`` option), which are left out by
     default so that the table reads ``entity, name, [year], works, international_works,
-    share``.
+    share, low_evidence``.
 
     Examples
     --------
@@ -132,29 +140,45 @@ def shares(
     ...     {"institutions": [{"id": "I1", "country_code": "JP"}]},
     ...     {"institutions": [{"id": "I2", "country_code": "KR"}]}]}])
     >>> list(shares(t, years="2019..2021").columns)
-    ['entity', 'name', 'works', 'international_works', 'share']
+    ['entity', 'name', 'works', 'international_works', 'share', 'low_evidence']
     """
     out = international_shares(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
-                               collaboration_rule=collaboration_rule, by_year=by_year)
+                               collaboration_rule=collaboration_rule, by_year=by_year,
+                               min_works=min_works)
     if not counts:
-        out = out[[c for c in SHARE_COLUMNS[:6] if c in out.columns]]
+        out = out[[c for c in [*SHARE_COLUMNS[:6], "low_evidence"] if c in out.columns]]
     return out
 
 
 def collaboration_summary(tables: WorkTables) -> pd.DataFrame:
-    """Works by collaboration type over the whole table, with each type's share of all works.
+    """Works by collaboration type over the whole table, with each type's share.
 
-    Returns a frame with columns ``collaboration, works, share`` in the order
-    international, domestic, single_institution, unknown (shares of all works, so they sum
-    to 1 when there are works).
+    Returns a frame with columns ``collaboration, works, share`` in the order international,
+    domestic, single_institution, unknown. ``share`` follows the one definition of
+    :func:`international_shares`: of the works with a known country (so the three known
+    types sum to 1), NaN for ``unknown`` (its ``works`` says how many have no country).
+
+    Examples
+    --------
+    >>> from collabnet.tables import build_tables
+    >>> t = build_tables([
+    ...     {"id": "W1", "authorships": [{"institutions": [{"id": "I1", "country_code": "JP"}]},
+    ...                                  {"institutions": [{"id": "I2", "country_code": "US"}]}]},
+    ...     {"id": "W2", "authorships": [{"institutions": [{"id": "I1", "country_code": "JP"}]}]},
+    ...     {"id": "W3", "authorships": []}])
+    >>> collaboration_summary(t)[["collaboration", "works", "share"]].values.tolist()
+    [['international', 1, 0.5], ['domestic', 0, 0.0], ['single_institution', 1, 0.5], \
+['unknown', 1, nan]]
     """
     counts = tables.works["collaboration"].astype(str).value_counts()
-    counts = counts.reindex(list(COLLABORATION_TYPES), fill_value=0)
-    total = int(counts.sum())
+    counts = counts.reindex(list(COLLABORATION_TYPES), fill_value=0).astype("int64")
+    known = int(counts.drop("unknown").sum())
+    share = counts / known if known else counts * np.nan
+    share["unknown"] = np.nan
     return pd.DataFrame(
         {
             "collaboration": list(COLLABORATION_TYPES),
-            "works": counts.astype("int64").values,
-            "share": (counts / total).values if total else np.nan,
+            "works": counts.values,
+            "share": share.astype("float64").values,
         }
     )

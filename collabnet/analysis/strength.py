@@ -148,9 +148,18 @@ def link_strength(
     """
     check_choice("sort order", sort, SORT_KEYS)
     if isinstance(graph_or_tables, WorkTables):
-        g = graph_for(graph_or_tables, level, years=years, counting=counting,
-                      merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
-                      min_weight=min_weight, top=top)
+        options = dict(years=years, merge_hk_mo=merge_hk_mo,
+                       collaboration_rule=collaboration_rule, top=top)
+        g = graph_for(graph_or_tables, level, counting="full", **options)
+        if counting == "fractional":
+            # Every co-authorship link, with its fractional weight: 0 where the pair's only
+            # tie is one author with affiliations in both (the fractional network omits it).
+            gf = graph_for(graph_or_tables, level, counting="fractional", **options)
+            for u, v, d in g.edges(data=True):
+                d["weight"] = gf.edges[u, v]["weight"] if gf.has_edge(u, v) else 0.0
+            g.graph["counting"] = "fractional"
+        if min_weight is not None:
+            g.remove_edges_from([(u, v) for u, v, w in g.edges(data="weight") if w < min_weight])
     else:
         g = graph_for(graph_or_tables, years=years, min_weight=min_weight, top=top,
                       merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule)

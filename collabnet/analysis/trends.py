@@ -23,6 +23,7 @@ from collabnet.errors import InputError
 from collabnet.keys import (
     IMPACT_INDICATORS,
     INDICATORS,
+    MIN_WORKS,
     NETWORK_INDICATORS,
     PROFILE_INDICATORS,
     parse_years,
@@ -117,6 +118,7 @@ def indicator_trend(
     confidence: float = CONFIDENCE,
     seed: int | None = 0,
     top: int | None = 10,
+    min_works: int = MIN_WORKS,
 ) -> TrendComparison:
     """An indicator by year for focus entities, with its change and least-squares slope.
 
@@ -145,6 +147,9 @@ def indicator_trend(
         ``single_institution``).
     top : int, optional
         Number of entities followed when ``focus`` is not given.
+    min_works : int
+        Yearly values resting on fewer works than this are flagged ``low_evidence``
+        (default 10).
 
     Returns
     -------
@@ -154,7 +159,9 @@ def indicator_trend(
     Notes
     -----
     ``change`` = value(year_to) − value(year_from). ``slope_per_year`` is the ordinary
-    least-squares slope of the yearly values on the year,
+    least-squares slope of the yearly values on the year over the same window,
+    ``from_year``..``to_year`` (the ``compare`` years, else the entity's first and last year
+    with a value; ``years`` counts the years with a value in it),
     :math:`b = \\sum_t (t - \\bar t)(v_t - \\bar v) / \\sum_t (t - \\bar t)^2`, over the years
     with a value (unweighted: a year with few works weighs as much as one with many, so read
     it with the ``works`` column). For shares it is in share units per year (0.01 = one
@@ -200,6 +207,7 @@ def indicator_trend(
     order = {e: i for i, e in enumerate(focus_ids)}
     values = values.assign(_o=values["entity"].map(order)).sort_values(["_o", "year"])
     values = values.drop(columns="_o").reset_index(drop=True)
+    values["low_evidence"] = values["works"].astype("float64") < min_works
     summary = _summary(values, focus_ids, cmp_years)
     summary["name"] = tables.entity_names(level, summary["entity"])
     summary = summary[["entity", "name", "from_year", "to_year", "value_from", "value_to",
@@ -278,7 +286,6 @@ def _network_values(tables, indicator, level, focus_ids) -> pd.DataFrame:
 def _summary(values: pd.DataFrame, focus_ids: list[str], cmp_years) -> pd.DataFrame:
     rows = []
     v = values.dropna(subset=["value"])
-    slopes = ols_slope(v, "year", "value", "entity") if len(v) else pd.Series(dtype=float)
     for e in focus_ids:
         ev = v[v["entity"] == e].set_index("year")["value"]
         if cmp_years is not None:
@@ -289,9 +296,15 @@ def _summary(values: pd.DataFrame, focus_ids: list[str], cmp_years) -> pd.DataFr
             y0 = y1 = None
         v0 = float(ev.get(y0, np.nan)) if y0 is not None else np.nan
         v1 = float(ev.get(y1, np.nan)) if y1 is not None else np.nan
+        # The slope over the same window as the change: from_year..to_year, nothing outside.
+        window = ev[(ev.index >= y0) & (ev.index <= y1)] if y0 is not None else ev
+        slope = np.nan
+        if len(window) >= 2:
+            w = window.reset_index().assign(entity=e)
+            slope = float(ols_slope(w, "year", "value", "entity").get(e, np.nan))
         rows.append({"entity": e, "from_year": y0, "to_year": y1, "value_from": v0,
-                     "value_to": v1, "change": v1 - v0,
-                     "slope_per_year": float(slopes.get(e, np.nan)), "years": int(len(ev))})
+                     "value_to": v1, "change": v1 - v0, "slope_per_year": slope,
+                     "years": int(len(window))})
     out = pd.DataFrame(rows, columns=["entity", "from_year", "to_year", "value_from",
                                       "value_to", "change", "slope_per_year", "years"])
     for c in ("from_year", "to_year"):

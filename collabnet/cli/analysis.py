@@ -32,21 +32,29 @@ def cmd_profile(args: argparse.Namespace) -> int:
     tables = load_from_args(args)
     df = profile(tables, args.level, **opt.selection_kwargs(args), counting=args.counting,
                  by_year=args.by_year, institutions=coords,
-                 **opt.library_kwargs(args, "near_km", "far_km", "distance_rule", *_CI))
+                 **opt.library_kwargs(args, "near_km", "far_km", "distance_rule",
+                                      "min_coverage", "min_works", *_CI))
     shares = ["international_share", "domestic_share", "single_institution_share",
               "industry_share", "multilateral_share"]
     if coords is not None:
         shares += ["near_share", "far_share", "distance_coverage"]
     notes = [f"{args.counting} counting"]
+    if coords is not None and "distance_coverage" in df:
+        thin = int((df["distance_coverage"] < args.min_coverage).sum())
+        if thin:
+            notes.append(f"near/far shares left empty for {thin} row(s) whose distance "
+                         f"coverage is below {args.min_coverage:.0%}")
     if len(df) == 1 and not args.output:
         # One entity: indicators as rows are easier to read than one very wide row.
         print(format_table(_profile_card(df.iloc[0], shares, full=args.counting == "full"),
                            max_rows=None))
         if not args.quiet:
-            note(notes[0])
+            for n in notes:
+                note(n)
         return 0
-    cols = ["entity", "name", "year", "works", *shares]
-    view = screen_view(df, ["entity", "name", "year", "works", "international_share"])
+    cols = ["entity", "name", "year", "works", "known_works", *shares, "low_evidence"]
+    view = screen_view(df, ["entity", "name", "year", "works", "known_works",
+                            "international_share"])
     view = view.join(df[[c for c in cols if c in df.columns and c not in view.columns]])
     emit(df, args, view, notes=notes)
     return 0
@@ -117,10 +125,11 @@ def cmd_impact(args: argparse.Namespace) -> int:
     tables = load_from_args(args)
     df = impact(tables, args.level, **opt.selection_kwargs(args), counting=args.counting,
                 top=args.top_percent / 100,
-                **opt.library_kwargs(args, "by", "by_year", "reference", *_CI))
+                **opt.library_kwargs(args, "by", "by_year", "reference", "min_works", *_CI))
     top_col = [c for c in df.columns if c.startswith("top") and c.endswith("_share")][0]
-    cols = ["entity", "name", "year", "group", "works", "mean_citations", "median_citations",
-            "mean_fwci", top_col]
+    # Every mean next to the count it rests on.
+    cols = ["entity", "name", "year", "group", "works", "cited_works", "mean_citations",
+            "median_citations", "fwci_works", "mean_fwci", top_col, "low_evidence"]
     emit(df, args, screen_view(df, cols),
          notes=[f"{args.counting} counting; top {args.top_percent:g} % of works of the same "
                 f"{args.reference.replace('_', ' and ')} in this data set"])
@@ -137,7 +146,7 @@ def cmd_trend(args: argparse.Namespace) -> int:
     tables = load_from_args(args)
     t = trend(tables, args.indicator, args.level, **opt.selection_kwargs(args),
               counting=args.counting, institutions=coords,
-              **opt.library_kwargs(args, "compare", "collaboration", *_CI))
+              **opt.library_kwargs(args, "compare", "collaboration", "min_works", *_CI))
     if args.summary:
         emit(t.summary, args)
         return 0
@@ -189,7 +198,11 @@ def register(sub) -> None:
     p.add_argument("--distance-rule", default="complete", choices=["complete", "leiden"],
                    help="distance known only when all institutions have coordinates "
                    "(complete, default) or as CWTS does (leiden)")
+    p.add_argument("--min-coverage", type=float, default=0.8,
+                   help="least share of collaborative works with a known distance for the "
+                   "distance shares to be shown (default 0.8)")
     opt.add_ci(p, default_on=False)
+    opt.add_min_works(p)
     opt.add_table_output(p)
 
     p = opt.indicator_parser(
@@ -236,6 +249,7 @@ def register(sub) -> None:
     p.add_argument("--reference", default="year", choices=["year", "year_type"],
                    help="reference set of the top-x %% threshold (default: same year)")
     opt.add_ci(p, default_on=True)
+    opt.add_min_works(p)
     opt.add_table_output(p)
 
     p = opt.indicator_parser(
@@ -253,6 +267,7 @@ def register(sub) -> None:
     p.add_argument("--summary", action="store_true",
                    help="output the change/slope summary instead of the yearly values")
     opt.add_ci(p, default_on=False)
+    opt.add_min_works(p)
     opt.add_table_output(p)
 
     p = opt.indicator_parser(

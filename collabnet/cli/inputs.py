@@ -26,7 +26,8 @@ def note(text: str) -> None:
 _AT_LEAST = {
     "top": (">=", 1), "min_weight": (">=", 0), "k": (">=", 1), "n_resamples": (">=", 1),
     "near_km": (">=", 0), "far_km": (">=", 0), "top_percent": (">", 0), "works": (">=", 1),
-    "resolution": (">", 0), "rows": (">=", 0),
+    "resolution": (">", 0), "rows": (">=", 0), "min_works": (">=", 0),
+    "min_coverage": (">=", 0),
 }
 
 

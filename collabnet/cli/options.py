@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from collabnet.keys import COLLABORATION_RULES, COUNTINGS, INDICATORS, LEVELS
+from collabnet.keys import COLLABORATION_RULES, COUNTINGS, INDICATORS, LEVELS, MIN_WORKS
 
 #: The options of :func:`add_selection` (library keywords shared by every indicator).
 SELECTION_KEYWORDS = ("years", "focus", "merge_hk_mo", "collaboration_rule")
@@ -138,6 +138,11 @@ def add_ci(p: argparse.ArgumentParser, *, default_on: bool) -> None:
     p.add_argument("--resamples", type=int, default=1000, dest="n_resamples",
                    help="bootstrap resamples (default 1000, as the Leiden Ranking)")
     add_seed(p)
+
+
+def add_min_works(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--min-works", type=int, default=MIN_WORKS,
+                   help=f"flag values resting on fewer works (default {MIN_WORKS})")
 
 
 def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:

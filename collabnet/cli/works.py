@@ -14,7 +14,7 @@ def cmd_shares(args: argparse.Namespace) -> int:
 
     tables = load_from_args(args)
     df = shares(tables, args.level, **opt.selection_kwargs(args), by_year=args.by_year,
-                counts=args.counts)
+                counts=args.counts, min_works=args.min_works)
     emit(df, args)
     return 0
 
@@ -43,6 +43,7 @@ def register(sub) -> None:
     opt.add_by_year(p)
     p.add_argument("--counts", action="store_true",
                    help="add domestic, single-institution and unknown counts to the output")
+    opt.add_min_works(p)
     opt.add_table_output(p)
 
     p = opt.indicator_parser(

@@ -115,16 +115,22 @@ def test_collaboration_rule_option(works_file, tmp_path):
 
 def test_demo_runs_offline_and_says_synthetic(tmp_path, capsys):
     """demo writes the shares CSV and GraphML files, prints a summary that says the records
-    are synthetic, and gives the same files twice (fixed seed)."""
+    are synthetic, marks every file synthetic (a CSV column, GraphML graph and node
+    attributes, "(synthetic)" names, README.txt), and gives the same files twice."""
     out1, out2 = tmp_path / "d1", tmp_path / "d2"
     assert main(["demo", "-o", str(out1), "--works", "3000"]) == 0
     printed = capsys.readouterr().out
     assert "SYNTHETIC" in printed and "Japan's international share by year" in printed
     rows = read_csv(out1 / "country_shares.csv")
-    assert rows[0] == ["entity", "name", "works", "international_works", "share"]
-    assert len(rows) > 20
+    assert rows[0] == ["entity", "name", "works", "international_works", "share",
+                       "low_evidence", "synthetic"]
+    assert len(rows) > 20 and {r[-1] for r in rows[1:]} == {"True"}
     g = nx.read_graphml(out1 / "country_network.graphml")
     assert g.number_of_nodes() > 20 and g.number_of_edges() > 20
+    assert all(d["synthetic"] for _, d in g.nodes(data=True))
+    gi = nx.read_graphml(out1 / "institution_network_top500.graphml")
+    assert all(d["label"].endswith("(synthetic)") for _, d in gi.nodes(data=True))
+    assert "SYNTHETIC DATA" in (out1 / "README.txt").read_text()
     assert main(["demo", "-o", str(out2), "--works", "3000"]) == 0
     for name in ("country_shares.csv", "country_network.graphml"):
         assert (out1 / name).read_bytes() == (out2 / name).read_bytes()

@@ -25,9 +25,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from collabnet.demos import SYNTHETIC_NOTICE, demo
 
     check_options(args)
-    result = demo(args.output, works=args.works, seed=args.seed)
+    result = demo(args.output, works=args.works, seed=args.seed, years=args.years)
     tables = result["tables"]
     print(f"collabnet demo — {SYNTHETIC_NOTICE}")
+    print("Every file written is marked synthetic (see README.txt there).")
     print()
     print(f"{len(tables):,} works, {len(tables.affiliations):,} affiliations")
     print(format_table(result["summary"]))
@@ -59,6 +60,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("demo", help="the main job on the embedded synthetic sample (no network)")
     p.add_argument("-o", "--output", default="collabnet-demo", help="output folder")
-    p.add_argument("--works", type=int, default=20000, help="sample size (default 20000)")
+    p.add_argument("--works", type=int, default=50000, help="sample size (default 50000)")
     opt.add_seed(p, default=2024)
+    p.add_argument("--years", default="2009-2017",
+                   help="publication years of the sample (default 2009-2017)")
     p.set_defaults(func=cmd_demo)

@@ -27,6 +27,9 @@ import orjson
 
 # Fixed parameters of the model (the id scheme is in the package docstring).
 CHUNK = 4096  # works per chunk, each from its own random stream
+#: Appended to every synthetic institution name, so that no generated name passes for a real
+#: one (a template can rebuild "Tokyo Institute of Technology").
+SYNTHETIC_MARK = "(synthetic)"
 _ID_PREFIX = 9 * 10**11  # 12-digit ids starting with 9
 _MAX_WORKS = 10**8
 _CITATION_YEAR = 2024

@@ -22,6 +22,7 @@ from collabnet.sources.sample.inputs import (
     _N_INSTITUTIONS,
     _N_NULL_COUNTRY,
     _OA,
+    SYNTHETIC_MARK,
 )
 
 
@@ -105,7 +106,10 @@ class _Institutions:
                 lat = float(np.clip(cv["lat"] + rad * math.sin(ang), -89.9, 89.9))
                 lon = cv["lon"] + rad * math.cos(ang) / max(math.cos(math.radians(lat)), 0.2)
                 lon = float((lon + 180) % 360 - 180)
-                recs.append({"name": name, "type": itype, "country_code": cc, "city": city,
+                # Visibly invented: a template can rebuild a real name ("Tokyo Institute of
+                # Technology"), and synthetic records must never pass for data.
+                recs.append({"name": f"{name} {SYNTHETIC_MARK}", "type": itype,
+                             "country_code": cc, "city": city,
                              "lat": round(lat, 5), "lon": round(lon, 5)})
                 country_of.append(ci)
                 weight.append(wt[k])
@@ -120,7 +124,8 @@ class _Institutions:
             a, b = rng.choice(len(null_words), size=2, replace=False)
             label = {"company": "Holdings", "nonprofit": "Alliance", "other": "Consortium",
                      "facility": "Network", "funder": "Fund"}[itype]
-            recs.append({"name": f"{null_words[a]} & {null_words[b]} {label} {k + 1}",
+            recs.append({"name": f"{null_words[a]} & {null_words[b]} {label} {k + 1} "
+                                 f"{SYNTHETIC_MARK}",
                          "type": itype, "country_code": None, "city": None,
                          "lat": None, "lon": None})
             country_of.append(-1)

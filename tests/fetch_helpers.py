@@ -6,6 +6,10 @@ institutions from a pool spread over twelve countries, ``authorships[].countries
 from the institutions as OpenAlex does, and ``countries_distinct_count`` /
 ``institutions_distinct_count`` computed from them.
 
+``loopback(works)`` is a pytest fixture serving them on a fresh loopback server per test;
+``settings_for`` points settings at it, ``assert_exact`` checks the cache holds exactly the
+server's works of a query (each once), ``list_requests`` picks the list requests of a year.
+
 Run as a script (``python tests/fetch_helpers.py BASE_URL CACHE_DIR YEARS PER_PAGE RATE``), it
 fetches ``WorkQuery(years=YEARS)`` and prints ``done``; the kill -9 test starts it, kills it
 mid-fetch and resumes in the test process.
@@ -97,6 +101,45 @@ def synthetic_works(n: int, *, seed: int = 7, years=(2009, 2017), big_every: int
         if w["type"] == "paratext":
             w["is_paratext"] = True
     return works
+
+
+def loopback(works, **server_options):
+    """A pytest fixture named ``server``: ``works`` on a fresh OpenAlexTestServer per test."""
+    import pytest
+
+    from collabnet.testing import OpenAlexTestServer
+
+    @pytest.fixture
+    def server():
+        with OpenAlexTestServer(works, **server_options) as srv:
+            yield srv
+
+    return server
+
+
+def settings_for(srv, cache, *, per_page: int = 50, **options):
+    """Settings for ``srv`` with the cache in ``cache``, no client-side rate limit."""
+    from collabnet.config import get_settings
+
+    options.setdefault("max_rate", None)
+    return get_settings(base_url=srv.url, cache_dir=cache, env={}, per_page=per_page, **options)
+
+
+def assert_exact(srv, settings, query) -> None:
+    """The cache holds every work of ``query``'s years on ``srv``, each exactly once."""
+    from collabnet.sources.openalex import iter_cached_works
+
+    ids = [w["id"] for w in iter_cached_works(query, settings.cache_dir,
+                                               base_url=settings.base_url)]
+    names = {sl.name for sl in query.slices()}
+    assert len(ids) == len(set(ids)), "a work is cached twice"
+    assert set(ids) == {w["id"] for w in srv.works if str(w["publication_year"]) in names}
+
+
+def list_requests(srv, year=None) -> list:
+    """The ``/works`` list requests ``srv`` received (of one publication year)."""
+    return [r for r in srv.requests if r.path == "/works"
+            and (year is None or f"publication_year:{year}" in r.params["filter"][0])]
 
 
 def main(argv: list[str]) -> int:

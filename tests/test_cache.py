@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from collabnet.cache import Cache, CacheBusyError, Checkpoint, atomic_write
+from collabnet.cache import Cache, CacheBusyError, Checkpoint, atomic_write, checksum
 from collabnet.errors import InputError
 
 KEY = "0123456789abcdef0123"
@@ -148,3 +148,50 @@ def test_remove_query_keeps_slices_other_queries_use(tmp_path):
 def test_keys_must_look_like_keys(tmp_path):
     with pytest.raises(InputError):
         Cache(tmp_path).slice("../etc")
+
+
+def test_register_query_writes_nothing_when_the_record_is_unchanged(tmp_path, monkeypatch):
+    """So a finished query can be fetched (from the cache) out of a read-only folder."""
+    cache = Cache(tmp_path)
+    record = {"slices": [KEY], "slice_names": ["2011"], "description": "q"}
+    cache.register_query("1" * 20, record)
+    first = cache.query_record("1" * 20)
+    import collabnet.cache as cache_module
+
+    def no_writes(*a, **kw):
+        raise AssertionError("wrote an unchanged record")
+
+    monkeypatch.setattr(cache_module, "atomic_write", no_writes)
+    cache.register_query("1" * 20, dict(record))
+    assert cache.query_record("1" * 20) == first
+    monkeypatch.undo()
+    cache.register_query("1" * 20, {**record, "description": "changed"})
+    assert cache.query_record("1" * 20)["description"] == "changed"
+
+
+def test_summary_names_incomplete_slices_with_works_got_and_expected(tmp_path):
+    cache = Cache(tmp_path)
+    full, short = "a" * 20, "b" * 20
+    for key, inc in ((full, None), (short, {"expected": 5, "got": 3, "reason": "ended"})):
+        with cache.slice(key).lock() as s:
+            s.describe({"name": key[:1]})
+            s.write_page(1, _page([1, 2, 3]))
+            s.save_checkpoint(Checkpoint(next_cursor=None, pages=1, results=3, done=True,
+                                         incomplete=inc))
+    cache.register_query("1" * 20, {"slices": [full, short], "slice_names": ["2010", "2011"]})
+    (row,) = cache.summary()
+    assert row["slices"] == "2/2" and row["incomplete"] == "2011: 3/5"
+    assert row["complete"] is False and row["records"] == 6
+
+
+def test_page_checksums_are_of_the_bytes_on_disk(tmp_path):
+    store = Cache(tmp_path).slice(KEY)
+    with store.lock():
+        size, digest = store.write_page(1, _page([1]))
+    raw = store.page_path(1).read_bytes()
+    assert size == len(raw) and digest == checksum(raw)
+    cp = Checkpoint(next_cursor=None, pages=1, results=1, done=True, checksums=[[size, digest]])
+    assert store.read_page(1, cp)["results"][0]["id"].endswith("W1")
+    store.page_path(1).write_bytes(raw[:-1])
+    with pytest.raises(InputError, match=f"cache slice {KEY}.*{size - 1} bytes, {size} were"):
+        store.read_page(1, cp)

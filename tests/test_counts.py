@@ -17,11 +17,11 @@ from fetch_helpers import synthetic_works
 
 from collabnet.analysis.shares import international_shares as work_level_shares
 from collabnet.config import get_settings
-from collabnet.errors import InputError
+from collabnet.errors import FetchError, InputError
 from collabnet.query import WorkQuery
 from collabnet.sources.openalex import OpenAlexClient, counts, load_query
 from collabnet.tables import build_tables
-from collabnet.testing import OpenAlexTestServer, load_works
+from collabnet.testing import Fault, OpenAlexTestServer, load_works
 
 COLS = ["entity", "year", "works", "international_works"]
 
@@ -121,6 +121,26 @@ def test_the_documented_difference_raw_parsed_countries(tmp_path):
         fast, slow = both_paths(srv, tmp_path, q, focus="JP")
     assert fast[["works", "international_works"]].values.tolist() == [[2, 0]]
     assert slow[["works", "international_works"]].values.tolist() == [[2, 1]]
+
+
+@pytest.mark.parametrize("fault", [Fault("budget"), Fault("503", times=9, retry_after=0)])
+def test_a_stop_of_the_counts_does_not_claim_saved_progress(server, tmp_path, fault):
+    """The counts cache nothing: their stop messages must not say "progress is saved"."""
+    s = get_settings(base_url=server.url, cache_dir=tmp_path, env={}, max_rate=None,
+                     max_retries=1)
+    q = WorkQuery(countries=["JP"], years="2010-2011")
+    server.add_faults(fault)
+    client = OpenAlexClient(s, sleep=lambda _: None)
+    with pytest.raises(FetchError) as err:
+        counts.international_shares(q, settings=s, client=client)
+    msg = str(err.value)
+    assert "\n" not in msg and "rerun the same command" in msg
+    assert "saved" not in msg.replace("nothing was saved", "") and "resume" not in msg
+    assert client.resumable  # the caller's client is given back as it was
+    server.clear_faults()
+    server.add_faults(fault)  # the fetcher, which does save, says so
+    with pytest.raises(FetchError, match="progress so far is saved"):
+        load_query(q, settings=s, progress=False)
 
 
 def test_counts_need_a_year_range(tmp_path):

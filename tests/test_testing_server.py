@@ -707,6 +707,64 @@ def test_slow_fault_delays_the_answer(srv):
     assert time.perf_counter() - t0 >= 0.3
 
 
+def walk(server, per_page: int, limit: int = 12) -> list[tuple[list[str], int, bool]]:
+    """At most ``limit`` cursor pages from ``*``: (ids, meta.count, next_cursor set) each."""
+    cursor, out = "*", []
+    while cursor is not None and len(out) < limit:
+        r = get(server, f"per_page={per_page}&cursor={cursor}")
+        assert r.status_code == 200, r.text
+        meta = r.json()["meta"]
+        out.append((ids_of(r), meta["count"], meta["next_cursor"] is not None))
+        cursor = meta["next_cursor"]
+    return out
+
+
+def test_empty_page_fault_keeps_the_cursor(srv):
+    srv.add_faults(Fault("empty_page", times=2, match="cursor=I"))
+    pages = walk(srv, 3)
+    assert [p[0] for p in pages] == [VISIBLE[0:3], [], [], VISIBLE[3:6], VISIBLE[6:8]]
+    assert [p[2] for p in pages] == [True, True, True, True, False]
+    assert srv.requests[1].fault == "empty_page" and srv.requests[1].credits == 1
+
+
+def test_early_end_fault_ends_the_chain_before_count(srv):
+    srv.add_faults(Fault("early_end", match="cursor=I"))
+    pages = walk(srv, 3)
+    assert [p[0] for p in pages] == [VISIBLE[0:3], VISIBLE[3:6]]
+    assert pages[-1][1:] == (8, False)  # 6 served of the 8 counted
+
+
+def test_cycle_fault_goes_round_with_a_huge_count(srv):
+    srv.add_faults(Fault("cycle", times=100, count=123_456))
+    pages = walk(srv, 3, limit=7)
+    assert [p[0] for p in pages] == [VISIBLE[0:3], VISIBLE[3:6], VISIBLE[6:8]] * 2 + [VISIBLE[:3]]
+    assert all(p[1] == 123_456 and p[2] for p in pages)
+
+
+def test_small_pages_fault_serves_fewer_than_asked_and_keeps_the_cursor(srv):
+    srv.add_faults(Fault("small_pages", size=3, times=100))
+    pages = walk(srv, 200)
+    assert [p[0] for p in pages] == [VISIBLE[0:3], VISIBLE[3:6], VISIBLE[6:8]]
+    assert [p[2] for p in pages] == [True, True, False]
+    with pytest.raises(ValueError):
+        Fault("small_pages", size=0)
+
+
+def test_cursor_faults_leave_other_requests_alone(srv):
+    srv.add_faults(Fault("empty_page"))
+    assert ids_of(get(srv, "per_page=3")) == VISIBLE[0:3]  # no cursor: a normal page
+    assert srv.pending_faults == []
+
+
+def test_trickle_fault_sends_the_body_slowly(srv):
+    srv.add_faults(Fault("trickle", size=200, delay=0.05))
+    t0 = time.perf_counter()
+    r = get(srv, "per_page=2", headers={"Accept-Encoding": "identity"})
+    assert r.status_code == 200 and ids_of(r) == VISIBLE[0:2]
+    pieces = math.ceil(len(r.content) / 200)
+    assert pieces >= 3 and time.perf_counter() - t0 >= 0.05 * (pieces - 1)
+
+
 def test_faults_match_and_times(srv):
     srv.add_faults(Fault("503", times=2, retry_after=0, match="publication_year:2015"))
     assert get(srv, "filter=publication_year:2020").status_code == 200

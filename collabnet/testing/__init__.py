@@ -5,7 +5,8 @@
 numeric ranges, ``null``), ``select``, ``sort``, basic and cursor paging, ``group_by`` /
 ``group_bys`` with OpenAlex's key shapes, ``/works/{id}`` singletons (full author lists),
 ``/rate-limit``, API-key auth, the credit budget with ``X-RateLimit-*`` headers, gzip, and
-scripted faults (429s, 5xx, dropped and truncated connections, ``meta.timed_out`` pages).
+scripted faults (429s, 5xx, dropped, truncated and trickled answers, ``meta.timed_out``
+pages, and cursor chains that misbehave: empty pages, early ends, cycles, short pages).
 Messages, status codes and JSON shapes are copied from the OpenAlex origin API
 (openalex-elastic-api) and its Cloudflare gateway (openalex-api-proxy) as summarised in the
 project's notes, and checked against recorded real pages in the test suite. It uses the

@@ -2,12 +2,13 @@
 
 A test queues faults on the server (``add_faults``); each is consumed by the next request(s)
 whose path and query contain its ``match``, and answers in place of the API (429s, 5xx,
-HTML 404) or changes how the real answer is sent (dropped, truncated, ``meta.timed_out``,
-slow). :class:`_FaultScript`, mixed into :class:`~collabnet.testing.OpenAlexTestServer`,
-takes the next fault and builds its reply.
+HTML 404) or changes the real answer (dropped, truncated, ``meta.timed_out``, slow, trickled,
+or a cursor page that is empty, short, ends the chain early or cycles). :class:`_FaultScript`,
+mixed into :class:`~collabnet.testing.OpenAlexTestServer`, takes the next fault and builds
+its reply.
 
 >>> Fault("503", retry_after=0)
-Fault(kind='503', times=1, retry_after=0, match=None, delay=None)
+Fault(kind='503', times=1, retry_after=0, match=None, delay=None, size=None, count=None)
 """
 
 from __future__ import annotations
@@ -29,7 +30,18 @@ from collabnet.testing.responses import (
 FAULT_KINDS = (
     "rate_limit", "budget", "plan", "500", "502", "503", "504",
     "drop", "truncate", "timed_out", "html404", "slow",
+    "trickle", "empty_page", "early_end", "cycle", "small_pages",
 )
+
+#: Kinds that let the request through to the origin and change its answer (the others
+#: answer in its place).
+SHAPING_KINDS = (
+    "drop", "truncate", "timed_out", "slow", "trickle",
+    "empty_page", "early_end", "cycle", "small_pages",
+)
+
+#: Kinds that change a cursor list page (ignored by other requests).
+CURSOR_KINDS = ("empty_page", "early_end", "cycle", "small_pages")
 
 
 @dataclass
@@ -55,6 +67,20 @@ class Fault:
           page (``next_cursor`` is then null, as ES computes it from the short page).
         - ``"html404"``: Flask's HTML 404 page.
         - ``"slow"``: the normal response, sent after ``delay`` seconds (default 2).
+        - ``"trickle"``: the normal response, its body sent ``size`` bytes (default 1) at a
+          time with ``delay`` seconds (default 0.5) between them: every read returns soon,
+          the whole answer takes very long.
+
+        Cursor list pages only (other requests are answered normally):
+
+        - ``"empty_page"``: ``results: []`` while ``next_cursor`` is still set (to the cursor
+          asked for, so following it continues where the chain was).
+        - ``"early_end"``: the normal page with ``next_cursor: null``: the chain ends before
+          ``meta.count`` works were served.
+        - ``"cycle"``: ``meta.count`` is ``count`` (default 1,000,000), and where the chain
+          would end, ``next_cursor`` is ``*`` again: the pages come round forever.
+        - ``"small_pages"``: at most ``size`` works (default 7) per page whatever ``per_page``
+          asks, with ``next_cursor`` set while works remain.
     times : int
         How many consecutive matching requests the fault hits.
     retry_after : float, optional
@@ -62,13 +88,17 @@ class Fault:
     match : str, optional
         Substring that the request's path+query (raw or percent-decoded) must contain.
     delay : float, optional
-        Seconds to wait for ``"slow"``.
+        Seconds to wait for ``"slow"``, or between two pieces of a ``"trickle"``.
+    size : int, optional
+        Bytes per piece for ``"trickle"``; works per page for ``"small_pages"``.
+    count : int, optional
+        The ``meta.count`` a ``"cycle"`` claims.
 
     Notes
     -----
     Faults apply to every route except ``/rate-limit`` and are checked after authentication.
-    Error faults (429s, 5xx, ``html404``) cost no credits; ``drop``, ``truncate``,
-    ``timed_out`` and ``slow`` are charged like the request they hit.
+    Error faults (429s, 5xx, ``html404``) cost no credits; the others (:data:`SHAPING_KINDS`)
+    are charged like the request they hit.
     """
 
     kind: str
@@ -76,6 +106,8 @@ class Fault:
     retry_after: float | None = None
     match: str | None = None
     delay: float | None = None
+    size: int | None = None
+    count: int | None = None
 
     def __post_init__(self) -> None:
         self.kind = str(self.kind)
@@ -83,6 +115,8 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
         if self.times < 1:
             raise ValueError("Fault.times must be >= 1")
+        if self.size is not None and self.size < 1:
+            raise ValueError("Fault.size must be >= 1")
 
 
 @dataclass

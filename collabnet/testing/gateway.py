@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 
 from collabnet.testing.constants import MAX_REQUEST_LINE
-from collabnet.testing.faults import RequestRecord, _FaultScript
+from collabnet.testing.faults import SHAPING_KINDS, RequestRecord, _FaultScript
 from collabnet.testing.params import _first
 from collabnet.testing.responses import _error_reply, _HttpError, _json_reply, _Reply
 
@@ -62,7 +62,7 @@ class _Gateway(_FaultScript):
 
         fault = self._take_fault(rec)
         rec.fault = fault.kind if fault else None
-        if fault is not None and fault.kind not in ("drop", "truncate", "timed_out", "slow"):
+        if fault is not None and fault.kind not in SHAPING_KINDS:
             return self._fault_reply(fault, cost)
 
         if "limit" in rec.params:
@@ -93,9 +93,8 @@ class _Gateway(_FaultScript):
         self._credits_remaining -= cost
         self._credits_used += cost
         rec.credits = cost
-        timed_out = fault is not None and fault.kind == "timed_out"
         try:
-            reply = self._origin(route, path, rec.params, cost, timed_out, t0)
+            reply = self._origin(route, path, rec.params, cost, fault, t0)
         except _HttpError as e:
             reply = _error_reply(e)
         reply.headers.update(self._rate_headers(cost))
@@ -103,6 +102,10 @@ class _Gateway(_FaultScript):
             reply.mode = fault.kind
         elif fault is not None and fault.kind == "slow":
             reply.delay = 2.0 if fault.delay is None else float(fault.delay)
+        elif fault is not None and fault.kind == "trickle":
+            reply.mode = "trickle"
+            reply.piece = fault.size or 1
+            reply.pause = 0.5 if fault.delay is None else float(fault.delay)
         return reply
 
     def _plan_violation(self, params: dict[str, list[str]], key: str | None) -> str | None:

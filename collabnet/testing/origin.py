@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from collabnet.testing.constants import CREDIT_USD, MAX_RESULT_WINDOW
+from collabnet.testing.faults import Fault
 from collabnet.testing.fields import FIELDS, _authors_count, _norm_doi, _short_id
 from collabnet.testing.filters import _FilterCompiler, _search_predicate
 from collabnet.testing.grouping import _GroupBy
@@ -58,9 +59,9 @@ class _Origin(_GroupBy):
     high_author_limit: int
 
     def _origin(self, route: str, path: str, params: dict[str, list[str]], cost: int,
-                timed_out: bool, t0: float) -> _Reply:
+                fault: Fault | None, t0: float) -> _Reply:
         if route == "list":
-            return _json_reply(200, self._works_list(params, cost, timed_out, t0))
+            return _json_reply(200, self._works_list(params, cost, fault, t0))
         if route == "work":
             return self._singleton(path.split("/", 2)[2], params, path)
         if route == "institution":
@@ -98,9 +99,10 @@ class _Origin(_GroupBy):
         out = _project(work, select, truncate=False)
         return _json_reply(200, out)
 
-    def _works_list(self, params: dict[str, list[str]], cost: int, timed_out: bool,
+    def _works_list(self, params: dict[str, list[str]], cost: int, fault: Fault | None,
                     t0: float) -> dict:
         _validate_params(params)
+        timed_out = fault is not None and fault.kind == "timed_out"
         group_by = _first(params, "group_by", "group-by")
         group_bys = _first(params, "group_bys", "group-bys")
         grouped = bool(group_by or group_bys)
@@ -153,11 +155,16 @@ class _Origin(_GroupBy):
 
         select = _parse_select(_first(params, "select"))
         count = len(matched)
+        shape = fault.kind if fault is not None and cursor is not None else None
         if cursor is not None:
             if cursor != "*":
                 after = _decode_list_cursor(cursor, order)
                 decorated = decorated[bisect.bisect_right(decorated, after, key=lambda t: t[0]):]
             page_items = decorated[:per_page]
+            if shape == "small_pages":
+                page_items = page_items[: fault.size or 7]  # type: ignore[union-attr]
+            elif shape == "empty_page":
+                page_items = []
         else:
             page_items = decorated[(page - 1) * per_page: page * per_page]
         if timed_out:
@@ -178,8 +185,17 @@ class _Origin(_GroupBy):
                                 "per_page": per_page}
         if cursor is not None:
             nxt = None
-            if works and len(works) == per_page:
+            more = len(decorated) > len(works) if shape == "small_pages" else True
+            if works and more and (len(works) == per_page or shape == "small_pages"):
                 nxt = _encode_cursor([_SORT_FIELDS[f](works[-1]) for f, _ in order])
+            if shape == "empty_page":
+                nxt = cursor  # nothing this time; ask again from the same place
+            elif shape == "early_end":
+                nxt = None
+            elif shape == "cycle":
+                claimed = fault.count  # type: ignore[union-attr]
+                meta["count"] = 1_000_000 if claimed is None else claimed
+                nxt = nxt or "*"  # round again from the start
             meta["next_cursor"] = nxt
         meta["groups_count"] = None
         meta["cost_usd"] = round(cost * CREDIT_USD, 6)

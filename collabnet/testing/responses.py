@@ -64,8 +64,10 @@ class _Reply:
     body: bytes
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
-    mode: str = "normal"  # "normal" | "drop" | "truncate"
+    mode: str = "normal"  # "normal" | "drop" | "truncate" | "trickle"
     delay: float = 0.0
+    piece: int = 1  # "trickle": bytes per write
+    pause: float = 0.5  # "trickle": seconds between writes
 
 
 def _json_reply(status: int, body: Any) -> _Reply:

@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -302,7 +303,7 @@ class OpenAlexTestServer(_Gateway, _Origin):
             for f in faults:
                 if not isinstance(f, Fault):
                     raise TypeError(f"expected Fault, got {type(f).__name__}")
-                self._faults.append(Fault(f.kind, f.times, f.retry_after, f.match, f.delay))
+                self._faults.append(replace(f))
 
     def clear_faults(self) -> None:
         """Forget all queued faults."""
@@ -313,7 +314,7 @@ class OpenAlexTestServer(_Gateway, _Origin):
     def pending_faults(self) -> list[Fault]:
         """Faults not yet consumed (copies)."""
         with self._lock:
-            return [Fault(f.kind, f.times, f.retry_after, f.match, f.delay) for f in self._faults]
+            return [replace(f) for f in self._faults]
 
     def reset_log(self) -> None:
         """Empty :attr:`requests`."""
@@ -379,10 +380,23 @@ class OpenAlexTestServer(_Gateway, _Origin):
                 h.wfile.flush()
                 h.close_connection = True
                 _shutdown(h.connection)
+            elif reply.mode == "trickle":
+                self._trickle(h, body, reply.piece, reply.pause)
             else:
                 h.wfile.write(body)
         except OSError:  # the client went away
             h.close_connection = True
+
+    def _trickle(self, h: _Handler, body: bytes, piece: int, pause: float) -> None:
+        """Send ``body`` ``piece`` bytes at a time; stops when the client or the server goes."""
+        h.wfile.flush()
+        for start in range(0, len(body), piece):
+            if self._server is None:
+                raise OSError("server stopped")
+            h.wfile.write(body[start:start + piece])
+            h.wfile.flush()
+            if start + piece < len(body):
+                time.sleep(pause)
 
 
 def _shutdown(conn: socket.socket) -> None:

@@ -11,18 +11,21 @@ Failures are classified as OpenAlex documents them (§1.7, §6.2): a per-second 
 ``Retry-After``; an exhausted daily budget or "plan upgrade required" stops at once with a
 message saying when the budget resets and how to resume; 5xx, 504, connection losses,
 truncated bodies and ``meta.timed_out`` pages are retried with exponential backoff up to a
-bound; 401 means the API key is wrong. The API key travels in the ``Authorization`` header,
-never in a URL, and is scrubbed from every message.
+bound; 401 means the API key is wrong. Every attempt has two clocks: ``timeout`` for the
+connection and each read, and ``deadline`` for the whole answer, so a server trickling a byte
+every few seconds cannot hold a request forever (the attempt fails and is retried). The API
+key travels in the ``Authorization`` header, never in a URL, and is scrubbed from every
+message; sent over plain ``http://`` to a host that is not this machine, it is warned about
+(:class:`~collabnet.config.InsecureKeyWarning`, Python :mod:`warnings`).
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
 import random
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
@@ -31,8 +34,19 @@ import orjson
 import requests
 
 from collabnet._version import __version__
-from collabnet.config import Settings
+from collabnet.config import InsecureKeyWarning, Settings, key_transport_warning
 from collabnet.errors import FetchError
+from collabnet.sources.openalex.answers import (
+    _body_json,
+    _describe_reset,
+    _float,
+    _looks_rate_limited,
+    _message,
+    _next_midnight_utc,
+    _read_body,
+    _retry_after,
+    _Retryable,
+)
 
 log = logging.getLogger("collabnet.openalex")
 
@@ -68,15 +82,6 @@ class PlanRequiredError(FetchError):
 
 class RateLimitError(FetchError):
     """Rate limited for longer than collabnet is willing to wait in-process."""
-
-
-class _Retryable(Exception):
-    """A failure worth another attempt (internal)."""
-
-    def __init__(self, reason: str, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 class WorkNotFound(Exception):
@@ -124,64 +129,6 @@ def redact(text: str, secret: str | None) -> str:
     return re.sub(r"(?i)(api[_-]key=)[^&\s'\"]+", r"\1***", text)
 
 
-def _float(value) -> float | None:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _retry_after(resp: requests.Response, body: dict | None) -> float | None:
-    """Seconds the server asks us to wait (``Retry-After`` seconds or date, or body)."""
-    header = resp.headers.get("Retry-After")
-    if header:
-        secs = _float(header)
-        if secs is None:
-            try:
-                when = email.utils.parsedate_to_datetime(header)
-                secs = (when - datetime.now(timezone.utc)).total_seconds()
-            except (TypeError, ValueError):
-                secs = None
-        if secs is not None:
-            return max(0.0, secs)
-    if isinstance(body, dict):
-        secs = _float(body.get("retryAfter"))
-        if secs is not None:
-            return max(0.0, secs)
-    return None
-
-
-def _next_midnight_utc() -> datetime:
-    now = datetime.now(timezone.utc)
-    return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _describe_reset(resets_at: datetime) -> str:
-    left = max(0, int((resets_at - datetime.now(timezone.utc)).total_seconds()))
-    h, m = divmod(left // 60, 60)
-    return f"{resets_at:%Y-%m-%d %H:%M} UTC (in {h} h {m:02d} min)"
-
-
-def _body_json(resp: requests.Response) -> dict | None:
-    try:
-        data = orjson.loads(resp.content)
-    except (orjson.JSONDecodeError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _message(body: dict | None, resp: requests.Response) -> str:
-    """The server's explanation, one line, short."""
-    if body:
-        parts = [str(body.get(k)) for k in ("error", "message") if body.get(k)]
-        if parts:
-            text = ": ".join(dict.fromkeys(parts))
-            return " ".join(text.split())[:300]
-    kind = resp.headers.get("Content-Type", "").split(";")[0] or "unknown content"
-    return f"non-JSON answer ({kind})"
-
-
 class OpenAlexClient:
     """One ``requests.Session`` to an OpenAlex-compatible server, with OpenAlex's failure rules.
 
@@ -191,6 +138,9 @@ class OpenAlexClient:
         Base URL, API key, retry bounds, client-side rate (see :class:`collabnet.config.Settings`).
     sleep : callable, optional
         Used for every wait (tests pass a recorder to avoid real sleeping).
+    resumable : bool
+        Whether the caller saves what it received (the fetcher does, the counts do not), so
+        that a message about a stop can say "progress is saved" truthfully.
 
     Notes
     -----
@@ -214,8 +164,12 @@ class OpenAlexClient:
     (1, 2, 1, 1)
     """
 
-    def __init__(self, settings: Settings, *, sleep=time.sleep):
+    def __init__(self, settings: Settings, *, sleep=time.sleep, resumable: bool = True):
         self.settings = settings
+        self.resumable = resumable
+        insecure = key_transport_warning(settings)
+        if insecure:
+            warnings.warn(insecure, InsecureKeyWarning, stacklevel=2)
         self.stats = RequestStats()
         self._sleep = sleep
         self._last_request = 0.0
@@ -248,6 +202,12 @@ class OpenAlexClient:
 
     def _redact(self, text: str) -> str:
         return redact(text, self.settings.api_key)
+
+    def _rerun(self, when: str = "") -> str:
+        """How to go on after a stop; "progress is saved" only when the caller saves it."""
+        if self.resumable:
+            return f"progress so far is saved, rerun the same command{when} to resume"
+        return f"nothing was saved, rerun the same command{when}"
 
     def _throttle(self) -> None:
         rate = self.settings.max_rate
@@ -301,7 +261,7 @@ class OpenAlexClient:
                 if rate_waits > max(10, 4 * s.max_retries):
                     raise RateLimitError(
                         f"OpenAlex kept answering 429 (rate limited) for {shown}: gave up after "
-                        f"{rate_waits} waits; lower the request rate and rerun to resume"
+                        f"{rate_waits} waits; lower the request rate ({self._rerun()})"
                     )
                 self._wait(wait, shown)
                 continue
@@ -310,7 +270,7 @@ class OpenAlexClient:
             if attempt > s.max_retries:
                 raise FetchError(
                     f"request to {s.base_url} failed {attempt} times ({failure.reason}) for "
-                    f"{shown}; progress so far is saved, rerun the same command to resume"
+                    f"{shown}; {self._rerun()}"
                 )
             self.stats.retries += 1
             delay = min(s.max_backoff, s.backoff * 2 ** (attempt - 1))
@@ -325,7 +285,7 @@ class OpenAlexClient:
         if seconds > self.settings.max_wait:
             raise RateLimitError(
                 f"OpenAlex asked to wait {seconds:.0f} s before retrying {shown}, longer than "
-                f"{self.settings.max_wait:.0f} s; progress is saved, rerun later to resume"
+                f"{self.settings.max_wait:.0f} s; {self._rerun(' later')}"
             )
         self.stats.waited_seconds += seconds
         self._sleep(seconds)
@@ -335,10 +295,9 @@ class OpenAlexClient:
         self._last_request = time.monotonic()
         self.stats.http_requests += 1
         try:
-            resp = self.session.get(url, timeout=s.timeout)
-            content = resp.content  # read the whole body here, so a cut transfer is caught
+            resp = self.session.get(url, timeout=s.timeout, stream=True)
         except requests.exceptions.Timeout:
-            raise _Retryable(f"no answer within {s.timeout:.0f} s") from None
+            raise _Retryable(f"no answer within {s.timeout:g} s") from None
         except (
             requests.exceptions.ConnectionError,
             requests.exceptions.ChunkedEncodingError,
@@ -350,6 +309,11 @@ class OpenAlexClient:
                 f"cannot request {shown} from {s.base_url}: "
                 f"{self._redact(str(exc)).splitlines()[0][:200]}"
             ) from None
+        try:
+            # The whole body is read here, against the deadline, so a cut transfer is caught.
+            content = _read_body(resp, self._last_request + s.deadline, s)
+        finally:
+            resp.close()  # after a complete read the connection is already back in the pool
         status = resp.status_code
         log.debug("GET %s -> %d (%d bytes)", shown, status, len(content))
         if status == 200:
@@ -366,7 +330,7 @@ class OpenAlexClient:
             if isinstance(meta, dict) and meta.get("timed_out"):
                 raise _Retryable("server timed out (meta.timed_out): partial results")
             return data
-        body = _body_json(resp)
+        body = _body_json(content)
         msg = self._redact(_message(body, resp))
         if status in (429, 403) and (status == 429 or _looks_rate_limited(body)):
             self._raise_for_rate_limit(resp, body, msg, shown)
@@ -430,16 +394,10 @@ class OpenAlexClient:
             )
             raise BudgetExhaustedError(
                 f"{who} daily OpenAlex budget is exhausted; it resets at "
-                f"{_describe_reset(resets_at)}{hint}. Progress is saved: rerun the same "
-                "command after the reset to resume",
+                f"{_describe_reset(resets_at)}{hint}; {self._rerun(' after the reset')}",
                 resets_at=resets_at,
             )
         raise _Retryable("rate limited (429)", wait)
-
-
-def _looks_rate_limited(body: dict | None) -> bool:
-    text = " ".join(str(v) for v in (body or {}).values()).lower()
-    return "rate limit" in text or "budget" in text or "slow down" in text
 
 
 def pyalex_query_string(works) -> str:

@@ -39,7 +39,7 @@ from urllib.parse import quote
 
 from collabnet.config import Settings, get_settings
 from collabnet.errors import FetchError, InputError
-from collabnet.keys import SHARE_COLUMNS, country_name, short_id
+from collabnet.keys import MIN_WORKS, SHARE_COLUMNS, country_name, short_id
 from collabnet.query import WorkQuery
 from collabnet.sources.openalex.client import OpenAlexClient, pyalex_query_string
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["COUNT_COLUMNS", "GROUP_FIELD", "country_counts", "international_shares"]
 
 #: Columns of the result: those of :func:`collabnet.analysis.shares.international_shares`.
-COUNT_COLUMNS = list(SHARE_COLUMNS)
+COUNT_COLUMNS = [*SHARE_COLUMNS, "low_evidence"]
 
 GROUP_FIELD = "institutions.country_code"
 
@@ -145,6 +145,7 @@ def international_shares(
     breakdown: bool = False,
     progress: bool = False,
     client=None,
+    min_works: int = MIN_WORKS,
 ) -> pd.DataFrame:
     """Share of internationally co-authored works per country and year, from counts.
 
@@ -162,14 +163,19 @@ def international_shares(
         tqdm bar over the years (only on a terminal).
     client : OpenAlexClient, optional
         Reuse a client and its request statistics.
+    min_works : int
+        Rows resting on fewer works than this are flagged in ``low_evidence`` (default 10),
+        as in the work-level path.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``entity, name, year, works, international_works, share, domestic_works,
-        single_institution_works, unknown_works``. Without ``breakdown`` the last three are
-        NaN; with it, ``unknown_works`` is the remainder ``works - international - domestic -
-        single_institution`` (0 when the counts add up).
+        single_institution_works, unknown_works, low_evidence``. Without ``breakdown``
+        the three before the last are NaN; with it, ``unknown_works`` is the remainder
+        ``works - international - domestic - single_institution`` (0 when the counts add
+        up). Every counted work has a known country, so ``low_evidence`` is
+        ``works < min_works``.
 
     Notes
     -----
@@ -209,7 +215,9 @@ def international_shares(
 
     settings = settings or get_settings()
     own = client is None
-    client = client or OpenAlexClient(settings)
+    # Counts are not cached: a stop must not promise "progress is saved".
+    client = client or OpenAlexClient(settings, resumable=False)
+    resumable, client.resumable = client.resumable, False
     wanted = _SUBSETS if breakdown else ("works", "international_works")
     subsets = {k: _SUBSETS[k] for k in wanted}
     first, last = query.years
@@ -230,9 +238,10 @@ def international_shares(
                         row[col] = counts[col].get(code, (0, name))[0]
                 rows.append(row)
     finally:
+        client.resumable = resumable
         if own:
             client.close()
-    df = pd.DataFrame(rows, columns=[c for c in COUNT_COLUMNS if c != "share"])
+    df = pd.DataFrame(rows, columns=[c for c in SHARE_COLUMNS if c != "share"])
     for col in ("works", "international_works"):
         df[col] = df[col].astype("int64")
     if breakdown:
@@ -248,6 +257,7 @@ def international_shares(
     with np.errstate(invalid="ignore", divide="ignore"):
         df["share"] = np.where(df["works"] > 0, df["international_works"] / df["works"], np.nan)
     df["year"] = df["year"].astype("int64")
+    df["low_evidence"] = df["works"] < min_works
     totals = df.groupby("entity")["works"].transform("sum")
     df = df.assign(_t=totals).sort_values(["_t", "entity", "year"], ascending=[False, True, True])
     return df.drop(columns="_t")[COUNT_COLUMNS].reset_index(drop=True)

@@ -15,8 +15,8 @@ import pandas as pd
 
 from collabnet.errors import InputError
 from collabnet.query import WorkQuery
-from collabnet.sources.files import ReadReport, expand_paths, is_json_lines, iter_works, paused_gc
-from collabnet.sources.jsonl import read_jsonl_frames
+from collabnet.sources.files import ReadReport, expand_paths, is_json_lines, paused_gc
+from collabnet.sources.jsonl import read_jsonl_frames, read_record_frames
 from collabnet.tables import WorkTables, build_tables, tables_from_frames
 
 #: How files are parsed: ``auto`` (columnar where possible) or ``python`` (record by record).
@@ -32,6 +32,7 @@ def load(
     skip_bad: bool = False,
     progress: bool = False,
     engine: str = "auto",
+    strict: bool = False,
 ) -> WorkTables:
     """Works from any source as :class:`~collabnet.tables.WorkTables`.
 
@@ -50,6 +51,9 @@ def load(
         Show progress bars on standard error.
     engine : {"auto", "python"}
         Files: see :func:`read_tables`.
+    strict : bool
+        A query: refuse (one FetchError line) a year slice that OpenAlex ended short of its
+        own count, instead of loading it with a warning in ``tables.warnings``.
 
     Returns
     -------
@@ -68,7 +72,7 @@ def load(
     if isinstance(source, WorkTables):
         return source
     if isinstance(source, WorkQuery):
-        return _load_query(source, settings=settings, progress=progress)
+        return _load_query(source, settings=settings, progress=progress, strict=strict)
     if isinstance(source, (str, os.PathLike)) or _is_path_list(source):
         tables, report = read_tables(source, skip_bad=skip_bad, progress=progress, engine=engine)
         tables.report = report
@@ -87,17 +91,20 @@ def _is_path_list(source) -> bool:
     )
 
 
-def _load_query(query: WorkQuery, *, settings=None, progress: bool = False) -> WorkTables:
+def _load_query(query: WorkQuery, *, settings=None, progress: bool = False,
+                strict: bool = False) -> WorkTables:
     """A query's works from the cache, fetching the slices that are missing."""
     from collabnet.config import get_settings
-    from collabnet.sources.openalex import fetch, is_cached, iter_cached_works
+    from collabnet.sources.openalex import fetch, is_cached, iter_cached_works, query_warnings
 
     settings = settings if settings is not None else get_settings()
     report = None
-    if not is_cached(query, settings.cache_dir, base_url=settings.base_url):
-        report = fetch(query, settings=settings, progress=progress)
+    if strict or not is_cached(query, settings.cache_dir, base_url=settings.base_url):
+        report = fetch(query, settings=settings, progress=progress, strict=strict)
     tables = build_tables(iter_cached_works(query, settings.cache_dir, base_url=settings.base_url))
     tables.report = report
+    tables.warnings = tuple(report.warnings if report is not None
+                            else query_warnings(query, settings))
     return tables
 
 
@@ -111,9 +118,12 @@ def read_tables(
     paths : path or list of paths
         Anything :func:`collabnet.sources.iter_works` reads.
     skip_bad : bool
-        Skip malformed records (counted in the report) instead of stopping at the first.
+        Skip malformed records and damaged stretches of gzip files (counted in
+        ``report.bad``, the first places in ``report.bad_examples``) and read on, instead
+        of stopping at the first with its one-line error.
     progress : bool
-        Show a progress bar (records read) on standard error.
+        Show a progress bar on standard error, advancing with the bytes read from disk
+        (compressed) within each file; nothing is printed when false.
     engine : {"auto", "python"}
         ``"auto"`` parses JSON Lines files with Arrow's C++ JSON reader (about twice as fast)
         and falls back, file by file, to the record-by-record reader for anything it cannot
@@ -142,23 +152,34 @@ def read_tables(
     report = ReadReport()
     seen: set[str] = set()
     parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    files = expand_paths(paths)
     with paused_gc(), tqdm(
-        desc="reading works", unit=" works", disable=not progress, leave=False, mininterval=0.5
+        desc="reading works", total=sum(_size(p) for p in files) if progress else None,
+        unit="B", unit_scale=True, unit_divisor=1024, disable=not progress, leave=False,
+        mininterval=0.5,
     ) as bar:
-        for path in expand_paths(paths):
+        for path in files:
             fast = None
             if engine == "auto" and is_json_lines(path):
-                fast = read_jsonl_frames(path, seen)
+                start = bar.n
+                fast = read_jsonl_frames(path, seen, progress=bar.update)
+                if fast is None:
+                    bar.update(start - bar.n)  # read again, record by record
             if fast is not None:
                 file_parts, n_records, n_dupes = fast
                 report.files.append(str(path))
                 report.records += n_records
                 report.duplicates += n_dupes
                 parts.extend(file_parts)
-                bar.update(n_records)
-                continue
-            records = iter_works(path, skip_bad=skip_bad, report=report, located=True, seen=seen)
-            t = build_tables(records, located=True, progress=bar.update)
-            parts.append((t.works, t.affiliations))
+            else:
+                parts.extend(read_record_frames(path, seen, skip_bad=skip_bad, report=report,
+                                                progress=bar.update))
+            bar.set_postfix_str(f"{report.works:,} works", refresh=False)
     return tables_from_frames(parts), report
 
+
+def _size(path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

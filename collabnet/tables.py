@@ -80,7 +80,11 @@ class WorkTables:
         Whether Hong Kong and Macao affiliations are counted as China (CN).
     report : ReadReport, optional
         What reading the works found (files, records, duplicates, bad records), when the
-        tables were read from files by :func:`collabnet.load`.
+        tables were read from files by :func:`collabnet.load` (for a query: the fetch
+        report, or None when everything came from the cache).
+    warnings : tuple of str
+        What a reader of these works must know (e.g. a year slice that OpenAlex ended short
+        of its count); the command line prints each line.
     """
 
     works: pd.DataFrame
@@ -88,6 +92,7 @@ class WorkTables:
     collaboration_rule: str = "countries"
     hk_mo_merged: bool = False
     report: object = None
+    warnings: tuple = ()
 
     def __len__(self) -> int:
         return len(self.works)

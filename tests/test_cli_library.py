@@ -25,7 +25,7 @@ CLI_ONLY = {
     "help", "version", "command", "func", "inputs", "quiet", "skip_bad", "output", "rows",
     # the OpenAlex query and how to reach it: parsed into a WorkQuery and Settings
     "country", "institution", "work_type", "include_paratext", "exclude_retracted",
-    "base_url", "api_key", "cache",
+    "base_url", "api_key", "cache", "strict",
 }
 #: Per command: options that choose which part of the library's result is printed.
 SHOWN_PART = {"trend": {"summary"}}  # TrendComparison.summary instead of .values

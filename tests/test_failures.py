@@ -214,3 +214,29 @@ def test_outputs_are_replaced_whole(files, tmp_path, capsys):
     code, _, _ = _run(["shares", files / "works.jsonl", "-o", out, "-q"], capsys)
     assert code == OK and "x" not in out.read_text()
     assert os.listdir(tmp_path) == ["shares.csv"]
+
+
+def test_a_query_ended_short_warns_every_reader_and_strict_refuses_it(tmp_path, capsys):
+    """OpenAlex ends 2011's cursor chain early twice: shares still answers, with a warning
+    line (even with -q); --strict makes it one error line with exit 2."""
+    from fetch_helpers import synthetic_works
+
+    from collabnet.testing import Fault, OpenAlexTestServer
+
+    # Enough Japanese works in 2011 for several pages of 200, so the chain can end early.
+    with OpenAlexTestServer(synthetic_works(8000, years=(2011, 2011))) as srv:
+        srv.add_faults(Fault("early_end", times=2, match="publication_year:2011"))
+        opts = ["--country", "JP", "--years", "2011", "--base-url", srv.url,
+                "--cache", tmp_path, "-q"]
+        code, out, err = _run(["shares", *opts, "--by-year", "--focus", "JP"], capsys)
+        assert code == OK, err
+        assert "warning: 2011: incomplete in the cache" in err and "Traceback" not in err
+        code, out, err = _run(["shares", *opts], capsys)  # from the cache: warned again
+        assert code == OK and "warning: 2011: incomplete" in err
+        # --strict walks the short year once more; still short, it is refused.
+        srv.add_faults(Fault("early_end", times=1, match="publication_year:2011"))
+        code, out, err = _run(["shares", *opts, "--strict"], capsys)
+        assert code == ERROR and err.count("\n") == 1 and "2011" in err, err
+        # Once OpenAlex serves the whole year, --strict completes it.
+        code, out, err = _run(["shares", *opts, "--strict"], capsys)
+        assert code == OK and "incomplete" not in err, err

@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
 
 from collabnet._version import __version__
@@ -68,7 +69,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings (e.g. an API key about to cross plain http) as one ``collabnet:`` line."""
+    print(f"{PROG}: warning: {message}", file=file or sys.stderr)
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    with warnings.catch_warnings():  # restores the caller's warning display afterwards
+        warnings.showwarning = _one_line_warning
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

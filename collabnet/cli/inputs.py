@@ -100,11 +100,14 @@ def load_from_args(args: argparse.Namespace):
         if args.inputs:
             raise InputError("give input files or --country/--institution, not both")
         settings = settings_from_args(args)
-        tables = load(query, settings=settings, progress=not args.quiet)
-        if not args.quiet:
-            if tables.report is not None:
-                for line in tables.report.summary().splitlines():
+        tables = load(query, settings=settings, progress=not args.quiet, strict=args.strict)
+        if not args.quiet and tables.report is not None:
+            for line in tables.report.summary().splitlines():
+                if not line.strip().startswith("warning:"):
                     note(line.strip())
+        for warning in tables.warnings:  # printed even with -q: the figures may be too low
+            note(f"warning: {warning}")
+        if not args.quiet:
             note(f"{len(tables)} works for {query.describe()} from the cache "
                  f"{settings.cache_dir}")
         return tables

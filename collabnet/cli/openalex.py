@@ -17,7 +17,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         raise InputError("say which works to fetch: --country CC and/or --institution ID")
     settings = settings_from_args(args)
     try:
-        report = fetch(query, settings=settings, progress=not args.quiet, refresh=args.refresh)
+        report = fetch(query, settings=settings, progress=not args.quiet, refresh=args.refresh,
+                       strict=args.strict)
     except KeyboardInterrupt:
         note("interrupted; pages fetched so far are saved: rerun the same command to resume")
         return 130

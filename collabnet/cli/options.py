@@ -72,6 +72,9 @@ def add_query(p: argparse.ArgumentParser) -> None:
     g.add_argument("--include-paratext", action="store_true",
                    help="keep paratext (front matter, tables of contents); excluded by default")
     g.add_argument("--exclude-retracted", action="store_true", help="drop retracted works")
+    g.add_argument("--strict", action="store_true",
+                   help="fail (exit 2) when OpenAlex ends a year short of its own count, "
+                   "instead of going on with a warning")
     add_connection(g)
 
 

@@ -10,6 +10,7 @@ was. OS errors become one :class:`~collabnet.errors.InputError` line naming the 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,12 +56,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp = _temporary(path)
     try:
         yield tmp
-        with contextlib.suppress(OSError):  # e.g. a FIFO or a file system without fsync
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        _fsync(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         _discard(tmp)
@@ -68,6 +64,18 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         _discard(tmp)
         raise
+
+
+def _fsync(tmp: Path) -> None:
+    """Flush the written file to disk; an I/O error here (a full disk on NFS) is a failure."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EROFS):  # cannot fsync
+            raise
+    finally:
+        os.close(fd)
 
 
 def _discard(tmp: Path) -> None:

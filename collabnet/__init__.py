@@ -65,6 +65,8 @@ _EXPORTS = {
     "impact": ("collabnet.analysis.impact", "impact"),
     "impact_by_collaboration": ("collabnet.analysis.impact", "impact_by_collaboration"),
     "trend": ("collabnet.analysis.trends", "trend"),
+    "rank": ("collabnet.analysis.rank", "rank"),
+    "group_members": ("collabnet.groups", "group_members"),
     "indicator_trend": ("collabnet.analysis.trends", "indicator_trend"),
     # out
     "write_graphml": ("collabnet.export.graphml", "write_graphml"),

@@ -187,15 +187,46 @@ def entity_key(level: str, value: str) -> str:
 def normalise_focus(level: str, focus: str | Iterable[str] | None) -> list[str] | None:
     """Focus entities as keys of ``level`` (``"JP,DE"`` or a list); None for no focus.
 
+    At country level a group name (``OECD``, ``EU``, ``G7``, ``G20``, a UN region) stands for
+    its members today (:mod:`collabnet.groups`).
+
     >>> normalise_focus("country", "jp, de")
     ['JP', 'DE']
+    >>> normalise_focus("country", "JP,G7")
+    ['JP', 'CA', 'DE', 'FR', 'GB', 'IT', 'US']
     """
     if focus is None:
         return None
-    items = split_list(focus)
+    items = split_list(focus) if level != "country" else split_countries(focus)
     if not items:
         return None
-    return [entity_key(level, f) for f in items]
+    if level == "country":
+        from collabnet.groups import expand
+
+        items = expand(items)
+    return list(dict.fromkeys(entity_key(level, f) for f in items))
+
+
+def split_countries(values) -> list[str]:
+    """Items of a country list: split at commas, and at spaces unless the item is a group
+    whose name has one ("Eastern Asia").
+
+    >>> split_countries(["JP KR", "Eastern Asia, DE"])
+    ['JP', 'KR', 'Eastern Asia', 'DE']
+    """
+    from collabnet.groups import is_group
+
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out = []
+    for item in values:
+        for part in str(item).split(","):
+            part = part.strip()
+            if part:
+                out.extend([part] if is_group(part) else part.split())
+    return out
 
 
 def split_list(values: str | Iterable[str] | None) -> list[str]:

@@ -19,7 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from collabnet.config import DEFAULT_BASE_URL
 from collabnet.errors import InputError
-from collabnet.keys import normalize_institution, parse_years, split_list, validate_country
+from collabnet.groups import expand
+from collabnet.keys import (
+    normalize_institution,
+    parse_years,
+    split_countries,
+    split_list,
+    validate_country,
+)
 
 #: Root-level work fields requested with ``select``: what collabnet's tables read, plus a few
 #: cheap ones (dates, topic, distinct counts) used in reports. Dropping abstracts, references,
@@ -166,7 +173,7 @@ class WorkQuery:
     exclude_retracted: bool = False
 
     def __post_init__(self):
-        countries = sorted({validate_country(c) for c in split_list(self.countries)})
+        countries = sorted({validate_country(c) for c in expand(split_countries(self.countries))})
         kinds = set()
         insts = set()
         for raw in split_list(self.institutions):

@@ -39,6 +39,7 @@ __all__ = [
     "PROFILE_INDICATORS",
     "TrendComparison",
     "indicator_trend",
+    "indicator_values",
     "ols_slope",
     "trend",
 ]
@@ -196,14 +197,13 @@ def indicator_trend(
         ranked = sel.collaboration_counts().sort_values(["works", "entity"],
                                                         ascending=[False, True])
         focus_ids = ranked["entity"].head(top or 10).tolist()
-    if indicator in PROFILE_INDICATORS:
-        values = _profile_values(tables, indicator, level, focus_ids, counting, institutions,
-                                 ci, n_resamples, confidence, seed)
-    elif indicator in IMPACT_INDICATORS:
-        values = _impact_values(tables, indicator, level, focus_ids, counting, collaboration,
-                                ci, n_resamples, confidence, seed)
-    else:
+    if indicator in NETWORK_INDICATORS:
         values = _network_values(tables, indicator, level, focus_ids)
+    else:
+        values = indicator_values(tables, indicator, level, focus_ids, counting=counting,
+                                  collaboration=collaboration, institutions=institutions,
+                                  ci=ci, n_resamples=n_resamples, confidence=confidence,
+                                  seed=seed).drop(columns="low_evidence")
     order = {e: i for i, e in enumerate(focus_ids)}
     values = values.assign(_o=values["entity"].map(order)).sort_values(["_o", "year"])
     values = values.drop(columns="_o").reset_index(drop=True)
@@ -228,35 +228,35 @@ def _compare_years(compare) -> tuple[int, int] | None:
     return span  # type: ignore[return-value]
 
 
-def _profile_values(tables, indicator, level, focus_ids, counting, institutions,
-                    ci, n_resamples, confidence, seed) -> pd.DataFrame:
-    if indicator in ("near_share", "far_share") and institutions is None:
-        raise InputError(f"{indicator} needs institution coordinates: pass institutions=...")
-    p = collaboration_profile(
-        tables, level, by_year=True, focus=focus_ids, counting=counting,
-        institutions=institutions, ci=ci and indicator.endswith(
-            "_share"), n_resamples=n_resamples, confidence=confidence, seed=seed,
-    )
-    out = p[["entity", "name", "year", "works"]].copy()
-    out["value"] = p[indicator].to_numpy()
-    if f"{indicator}_lo" in p:
-        out["value_lo"] = p[f"{indicator}_lo"].to_numpy()
-        out["value_hi"] = p[f"{indicator}_hi"].to_numpy()
-    return out
-
-
-def _impact_values(tables, indicator, level, focus_ids, counting, collaboration,
-                   ci, n_resamples, confidence, seed) -> pd.DataFrame:
-    r = impact_by_collaboration(
-        tables, level, by_year=True, focus=focus_ids, counting=counting,
-        ci=ci, n_resamples=n_resamples, confidence=confidence, seed=seed,
-    )
-    r = r[r["group"] == collaboration]
-    out = r[["entity", "name", "year", "works"]].copy()
+def indicator_values(tables, indicator, level, focus_ids, *, by_year=True, counting="full",
+                     collaboration="all", institutions=None, ci=False,
+                     n_resamples=N_RESAMPLES, confidence=CONFIDENCE, seed=0) -> pd.DataFrame:
+    """``entity, name, [year], works, value[, value_lo, value_hi], low_evidence`` of a profile
+    or impact indicator for ``focus_ids`` (all entities when None), overall or by year."""
+    keys = ["entity", "name", *(["year"] if by_year else []), "works"]
+    if indicator in PROFILE_INDICATORS:
+        if indicator in ("near_share", "far_share") and institutions is None:
+            raise InputError(f"{indicator} needs institution coordinates: pass institutions=...")
+        r = collaboration_profile(
+            tables, level, by_year=by_year, focus=focus_ids, counting=counting,
+            institutions=institutions, ci=ci and indicator.endswith("_share"),
+            n_resamples=n_resamples, confidence=confidence, seed=seed,
+        )
+    elif indicator in IMPACT_INDICATORS:
+        r = impact_by_collaboration(
+            tables, level, by_year=by_year, focus=focus_ids, counting=counting,
+            ci=ci, n_resamples=n_resamples, confidence=confidence, seed=seed,
+        )
+        r = r[r["group"] == collaboration]
+    else:
+        raise InputError(f"unknown indicator {indicator!r}: choose one of "
+                         f"{', '.join(PROFILE_INDICATORS + IMPACT_INDICATORS)}")
+    out = r[keys].copy()
     out["value"] = r[indicator].to_numpy()
-    if ci:
+    if f"{indicator}_lo" in r:
         out["value_lo"] = r[f"{indicator}_lo"].to_numpy()
         out["value_hi"] = r[f"{indicator}_hi"].to_numpy()
+    out["low_evidence"] = r["low_evidence"].to_numpy()
     return out.reset_index(drop=True)
 
 

@@ -10,7 +10,9 @@ import argparse
 
 from collabnet.cli import options as opt
 from collabnet.cli.inputs import load_from_args, note
-from collabnet.keys import LINK_STRENGTH_ORDERS
+from collabnet.keys import IMPACT_INDICATORS, LINK_STRENGTH_ORDERS, PROFILE_INDICATORS
+
+RANKABLE = PROFILE_INDICATORS + IMPACT_INDICATORS
 
 
 def _coordinates(args: argparse.Namespace):
@@ -171,6 +173,32 @@ def cmd_trend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rank(args: argparse.Namespace) -> int:
+    from collabnet.analysis.rank import rank
+    from collabnet.cli.format import emit, format_table, screen_view
+
+    tables = load_from_args(args)
+    df = rank(tables, args.level, **opt.selection_kwargs(args), counting=args.counting,
+              **opt.library_kwargs(args, "group", "as_of", "indicator", "by_year", "ascending",
+                                   "collaboration", "min_works", *_CI))
+    view = screen_view(df, [c for c in ("year", "rank", "entity", "name", "value", "works",
+                                        "tied", "low_evidence", "missing") if c in df])
+    view = view.rename(columns={"value": args.indicator})
+    title = f"{args.indicator} ranked" + (f" within {df.attrs['group']}" if args.group else "")
+    if args.as_of is not None:
+        title += f" (members in {args.as_of})"
+    if args.output or not args.by_year:
+        if not args.output:
+            print(title)
+        emit(df, args, view)
+        return 0
+    for year, part in view.groupby("year", sort=True):  # one table per year
+        print(f"{title}, {year}")
+        print(format_table(part.drop(columns="year"), max_rows=args.rows))
+        print()
+    return 0
+
+
 def cmd_strength(args: argparse.Namespace) -> int:
     from collabnet.analysis.strength import strength
     from collabnet.cli.format import emit
@@ -266,6 +294,28 @@ def register(sub) -> None:
     opt.add_institutions(p, "institution records with coordinates (for near_share/far_share)")
     p.add_argument("--summary", action="store_true",
                    help="output the change/slope summary instead of the yearly values")
+    opt.add_ci(p, default_on=False)
+    opt.add_min_works(p)
+    opt.add_table_output(p)
+
+    p = opt.indicator_parser(
+        sub, "rank", cmd_rank,
+        "rank countries (or institutions) by an indicator within a group, e.g. OECD",
+        focus_help="entities to rank (with --group: ranked together with its members)",
+    )
+    p.add_argument("--group", help="rank the members of this country group: OECD, EU, "
+                   "EU27, EU28, G7, G20, a UN region ('Eastern Asia') or a continent")
+    p.add_argument("--as-of", type=int, metavar="YEAR",
+                   help="membership of --group in this year (e.g. 2009: 30 OECD members)")
+    p.add_argument("--indicator", default="international_share", choices=RANKABLE,
+                   metavar="NAME", help="indicator to rank by (default international_share): "
+                   + ", ".join(RANKABLE))
+    opt.add_by_year(p, help="one ranking per year")
+    p.add_argument("--ascending", action="store_true", help="rank the smallest value first")
+    p.add_argument("--collaboration", default="all",
+                   choices=["all", "international", "domestic", "single_institution"],
+                   help="for citation indicators: which works (default all)")
+    opt.add_counting(p)
     opt.add_ci(p, default_on=False)
     opt.add_min_works(p)
     opt.add_table_output(p)

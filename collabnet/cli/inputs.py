@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from collabnet.errors import InputError
-from collabnet.keys import normalise_focus, parse_years, split_list
+from collabnet.keys import normalise_focus, parse_years, split_countries, split_list
 
 PROG = "collabnet"
 
@@ -58,7 +58,7 @@ def query_from_args(args: argparse.Namespace, *, years=None):
     """The WorkQuery the options describe, or None when no country or institution is given."""
     from collabnet.query import WorkQuery
 
-    countries = split_list(getattr(args, "country", None))
+    countries = split_countries(getattr(args, "country", None))
     institutions = split_list(getattr(args, "institution", None))
     if not countries and not institutions:
         if getattr(args, "work_type", None):

@@ -64,18 +64,18 @@ def test_counts_agree_with_the_work_level_path_for_one_country(server, tmp_path)
     assert fast["domestic_works"].isna().all()  # not measured without breakdown
 
 
-def test_two_requests_per_year(server, tmp_path):
+def test_one_country_costs_two_requests_over_any_span(server, tmp_path):
     q = WorkQuery(countries=["DE"], years="2010-2014")
     s = settings_for(server, tmp_path)
     counts.international_shares(q, settings=s)
     grouped = [r for r in server.requests if "group-by" in r.params or "group_by" in r.params]
-    assert len(server.requests) == len(grouped) == 2 * 5
-    filters = sorted(r.params["filter"][0] for r in grouped if "2012" in r.params["filter"][0])
-    assert filters == [
+    assert len(server.requests) == len(grouped) == 2
+    assert sorted(r.params["filter"][0] for r in grouped) == [
         "countries_distinct_count:>1,institutions.country_code:de,is_paratext:false,"
-        "publication_year:2012",
-        "institutions.country_code:de,is_paratext:false,publication_year:2012",
+        "publication_year:2010-2014",
+        "institutions.country_code:de,is_paratext:false,publication_year:2010-2014",
     ]
+    assert {r.params["group_by"][0] for r in grouped} == {"publication_year"}
 
 
 def test_all_countries_with_breakdown_agree(server, tmp_path):
@@ -92,12 +92,13 @@ def test_more_than_a_page_of_countries_uses_the_cursor(server, tmp_path, monkeyp
     s = settings_for(server, tmp_path)
     whole = counts.international_shares(q, settings=s)
     server.reset_log()
-    monkeypatch.setattr(counts, "_GROUPS", 5)
+    monkeypatch.setattr(counts, "GROUP_PAGE", 5)
     client = OpenAlexClient(s)
-    paged = counts.international_shares(q, settings=s, client=client)
-    pd.testing.assert_frame_equal(whole, paged)
+    paged = counts.count_shares(q, settings=s, client=client, refresh=True)
+    pd.testing.assert_frame_equal(whole, paged, check_like=True)
     cursors = [r.params.get("cursor", [None])[0] for r in server.requests]
-    assert cursors.count("*") == 2 and len(set(cursors)) > 3
+    # twelve countries, five a page: pages of 5, 5, 2 for each of the two counts
+    assert cursors.count("*") == 2 and len(server.requests) == 6 and len(set(cursors)) == 3
 
 
 def test_the_documented_difference_raw_parsed_countries(tmp_path):
@@ -123,24 +124,27 @@ def test_the_documented_difference_raw_parsed_countries(tmp_path):
     assert slow[["works", "international_works"]].values.tolist() == [[2, 1]]
 
 
-@pytest.mark.parametrize("fault", [Fault("budget"), Fault("503", times=9, retry_after=0)])
-def test_a_stop_of_the_counts_does_not_claim_saved_progress(server, tmp_path, fault):
-    """The counts cache nothing: their stop messages must not say "progress is saved"."""
+@pytest.mark.parametrize("kind", ["budget", "503"])
+def test_a_stop_of_the_counts_is_one_line_and_resumes_from_the_cache(server, tmp_path, kind):
+    """Every answer is cached as it arrives: a stop says progress is saved, and it is."""
     s = get_settings(base_url=server.url, cache_dir=tmp_path, env={}, max_rate=None,
                      max_retries=1)
-    q = WorkQuery(countries=["JP"], years="2010-2011")
-    server.add_faults(fault)
-    client = OpenAlexClient(s, sleep=lambda _: None)
+    q = WorkQuery(years="2010-2011")
+    full = counts.count_shares(q, settings=get_settings(
+        base_url=server.url, cache_dir=tmp_path / "other", env={}, max_rate=None))
+    server.reset_log()
+    server.add_faults(Fault(kind, times=9, retry_after=0, match="publication_year:2011"))
+    client = OpenAlexClient(s, sleep=lambda _: None, resumable=False)
     with pytest.raises(FetchError) as err:
-        counts.international_shares(q, settings=s, client=client)
+        counts.count_shares(q, settings=s, client=client)
     msg = str(err.value)
-    assert "\n" not in msg and "rerun the same command" in msg
-    assert "saved" not in msg.replace("nothing was saved", "") and "resume" not in msg
-    assert client.resumable  # the caller's client is given back as it was
+    assert "\n" not in msg and "progress so far is saved" in msg
+    assert not client.resumable  # the caller's client is given back as it was
     server.clear_faults()
-    server.add_faults(fault)  # the fetcher, which does save, says so
-    with pytest.raises(FetchError, match="progress so far is saved"):
-        load_query(q, settings=s, progress=False)
+    server.reset_log()
+    again = counts.count_shares(q, settings=s)
+    assert again.attrs["cached_answers"] == 1 and len(server.requests) == 3
+    pd.testing.assert_frame_equal(again, full)
 
 
 def test_counts_need_a_year_range(tmp_path):

@@ -28,11 +28,13 @@ class _GroupBy:
     """The ``group_by`` / ``group_bys`` bodies of a ``/works`` request.
 
     The host (OpenAlexTestServer) provides ``_facet(work, field)`` (a work's cached,
-    normalised values of a field), ``_names`` (display names by id) and ``pad_zero_groups``.
+    normalised values of a field), ``_names`` (display names by id), ``pad_zero_groups`` and
+    ``nested_group_by`` (False: answer ``group_by=a,b`` as the origin did before 2026-06).
     """
 
     _names: dict[str, str]
     pad_zero_groups: bool
+    nested_group_by: bool
 
     def _group_keys(self, work: dict, fld: _Field) -> set:
         g = fld.group
@@ -131,6 +133,8 @@ class _GroupBy:
         dims = [d.strip() for d in spec.split(",") if d.strip()]
         if not dims:
             raise _query_error("group_by needs a field.")
+        if len(dims) > 1 and not self.nested_group_by:  # the origin before 2026-06
+            _get_field(spec)  # 400 "<spec> is not a valid field. …"
         if len(dims) > 1:
             return self._nested_group_by(matched, dims, per_page, cursor, cost, t0)
         fld, include_unknown = _parse_group_dim(dims[0])

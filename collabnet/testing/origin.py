@@ -1,4 +1,5 @@
-"""The origin (openalex-elastic-api): ``/works`` lists, ``/works/{id}``, ``/institutions/{id}``.
+"""The origin (openalex-elastic-api): ``/works`` lists, ``/works/{id}``, ``/institutions/{id}``
+(an OpenAlex id, ``ror:…`` or a ROR URL).
 
 :class:`_Origin`, mixed into :class:`~collabnet.testing.OpenAlexTestServer`, answers a
 request the gateway has let through: it validates the list parameters, selects and sorts the
@@ -17,7 +18,7 @@ from urllib.parse import unquote
 
 from collabnet.testing.constants import CREDIT_USD, MAX_RESULT_WINDOW
 from collabnet.testing.faults import Fault
-from collabnet.testing.fields import FIELDS, _authors_count, _norm_doi, _short_id
+from collabnet.testing.fields import FIELDS, _authors_count, _norm_doi, _norm_ror, _short_id
 from collabnet.testing.filters import _FilterCompiler, _search_predicate
 from collabnet.testing.grouping import _GroupBy
 from collabnet.testing.params import (
@@ -65,8 +66,13 @@ class _Origin(_GroupBy):
         if route == "work":
             return self._singleton(path.split("/", 2)[2], params, path)
         if route == "institution":
-            sid = _short_id(unquote(path.split("/", 2)[2]))
-            rec = self._institution_records.get(sid or "")
+            ident = unquote(path.split("/", 2)[2])
+            if ident.lower().startswith(("ror:", "https://ror.org/", "http://ror.org/")):
+                ror = _norm_ror(ident.split(":", 1)[1] if ident[:4].lower() == "ror:" else ident)
+                rec = next((r for r in self._institution_records.values()
+                            if _norm_ror(r.get("ror")) == ror), None)
+            else:
+                rec = self._institution_records.get(_short_id(ident) or "")
             if rec is None:
                 raise _not_found()
             return _json_reply(200, dict(rec))

@@ -93,6 +93,9 @@ class OpenAlexTestServer(_Gateway, _Origin):
     pad_zero_groups : bool
         Append known zero-count buckets (countries, work types) to group_by pages until
         ``per_page`` is reached, as the real API does. Off by default.
+    nested_group_by : bool
+        Answer multi-dimensional ``group_by=a,b[,c]`` (the origin since 2026-06-07); False
+        refuses it as the origin did before, with 400 "… is not a valid field".
     high_author_limit : int
         More authors than this on one list page gives 400 "High author count limitation.".
 
@@ -150,6 +153,7 @@ class OpenAlexTestServer(_Gateway, _Origin):
         premium_keys: Iterable[str] | None = None,
         pad_zero_groups: bool = False,
         high_author_limit: int = HIGH_AUTHOR_LIMIT,
+        nested_group_by: bool = True,
     ):
         self._lock = threading.RLock()
         self._works: dict[str, dict] = {}
@@ -168,6 +172,7 @@ class OpenAlexTestServer(_Gateway, _Origin):
         self.max_per_page = max_per_page
         self.host, self.port = host, port
         self.pad_zero_groups = pad_zero_groups
+        self.nested_group_by = nested_group_by
         self.high_author_limit = high_author_limit
         self.requests: list[RequestRecord] = []
         self._faults: list[Fault] = []

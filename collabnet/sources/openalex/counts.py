@@ -1,12 +1,15 @@
-"""International-collaboration shares per country and year from OpenAlex counts, without
-downloading works.
+"""International-collaboration shares per country or institution (and year) from OpenAlex
+``group_by`` counts, without downloading works: the ``--source counts`` fast path.
 
-For each publication year two ``group_by=institutions.country_code`` requests answer the
-question: one counts the works of every country, ``P_c``, the other the same works restricted
-to ``countries_distinct_count:>1``, ``P_c(int)`` (OPENALEX_API.md §6.3). That is two small
-requests per year instead of one request per 200 works; ``breakdown=True`` adds two more per
-year for the domestic and single-institution counts. The result has the columns of
-:func:`collabnet.analysis.shares.international_shares` with ``by_year=True``.
+Two counts answer the question: the works of an entity, ``P``, and the same works restricted
+to ``countries_distinct_count:>1``, ``P(int)`` (OPENALEX_API.md §6.3); ``breakdown=True`` adds
+the domestic and single-institution counts. :func:`count_shares` asks them in the fewest
+requests (:mod:`~collabnet.sources.openalex.counts_plan`): every country at once, two per
+year; one country or institution (with its lineage) over any span, two in all; several
+entities, two per entity, or two in all where the server answers a nested ``group_by``.
+Every answer is cached (:mod:`~collabnet.sources.openalex.counts_cache`), so a rerun asks
+nothing; :func:`count_plan` lists the requests without sending any; :func:`compare_sources`
+sets the result beside the works path's for ``--source both``.
 
 Where the two paths differ
 --------------------------
@@ -30,234 +33,379 @@ different OpenAlex fields, so on real data their numbers can differ slightly:
   ``unknown_works`` (0 when both paths agree).
 * **Live index.** The counts are taken at request time; cached works were taken when fetched.
 * **Works without a year** are left out of both by-year results.
+* **Institutions: lineage.** The counts filter ``authorships.institutions.lineage`` (the
+  institution and every institution under it, e.g. a university's hospitals); the works path
+  counts the institution's own id, as a works query fetches it (``lineage=False`` counts the
+  same way).
+* **Partners.** A query for some countries fetches their works, in which the works path also
+  reports every partner country (restricted to the shared works); the counts report only the
+  entities asked for (``focus``, else the query's countries or institutions, else every
+  country).
+* **What the counts cannot do:** the Leiden rule (``collaboration_rule="leiden"``), merging
+  Hong Kong and Macao, fractional counting, intervals, and author-level shares.
 """
+
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from collabnet.config import Settings, get_settings
 from collabnet.errors import FetchError, InputError
-from collabnet.keys import MIN_WORKS, SHARE_COLUMNS, country_name, short_id
+from collabnet.keys import MIN_WORKS, SHARE_COLUMNS, country_name
 from collabnet.query import WorkQuery
-from collabnet.sources.openalex.client import OpenAlexClient, pyalex_query_string
+from collabnet.sources.openalex.counts_fetch import GroupFetcher
+from collabnet.sources.openalex.counts_plan import (
+    COUNTRY_FIELD,
+    SUBSETS,
+    Entity,
+    entities_for,
+    per_entity,
+    plan,
+)
+from collabnet.sources.openalex.counts_read import nested_problem, read_step
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COUNT_COLUMNS", "GROUP_FIELD", "country_counts", "international_shares"]
+__all__ = ["COUNT_COLUMNS", "GROUP_FIELD", "compare_sources", "count_plan", "count_shares",
+           "international_shares"]
 
 #: Columns of the result: those of :func:`collabnet.analysis.shares.international_shares`.
 COUNT_COLUMNS = [*SHARE_COLUMNS, "low_evidence"]
+GROUP_FIELD = COUNTRY_FIELD
+#: Groups per page (OpenAlex's most); tests lower it to exercise cursor walks and caps.
+GROUP_PAGE = 200
 
-GROUP_FIELD = "institutions.country_code"
-
-#: Extra filters per count; each is one ``group_by`` (plus cursor pages past 200 countries).
-_SUBSETS = {
-    "works": None,
-    "international_works": {"countries_distinct_count": ">1"},
-    "domestic_works": {"countries_distinct_count": "1", "institutions_distinct_count": ">1"},
-    "single_institution_works": {
-        "countries_distinct_count": "1",
-        "institutions_distinct_count": "1",
-    },
-}
-
-
-def _country_key(key) -> str | None:
-    """``https://openalex.org/countries/JP`` -> ``JP``; None for the unknown bucket."""
-    if key is None:
-        return None
-    code = short_id(key).strip().upper()
-    if not code or code in ("UNKNOWN", "-111", "NULL") or len(code) != 2:
-        return None
-    return code
+DEFINITION = (
+    "counts path: full counting; a work counts for a country when one of its institutions is "
+    "there (institutions.country_code), for an institution when one of its institutions is it "
+    "or under it (authorships.institutions.lineage); international = institutions in two or "
+    "more countries (countries_distinct_count > 1); share = international / works with a "
+    "known country"
+)
+DIFFERENCES = (
+    "countries from institutions only (the works path also reads authorships[].countries)",
+    "institutions with their lineage (child institutions); the works path: the id alone",
+    "the Leiden rule, Hong Kong/Macao merging and intervals are not available",
+    "only the entities asked for are reported (no partner rows)",
+    "without breakdown, works with no known country stay in the share's denominator "
+    "(possible for institutions without a country code; never at country level)",
+    "live index at request time (cached answers: when they were asked)",
+)
 
 
-def country_counts(
-    query: WorkQuery, year: int, client, *, extra: dict | None = None
-) -> dict[str, tuple[int, str]]:
-    """Works per country for one year of ``query``: ``{code: (count, display name)}``.
+def _resolve(fetcher: GroupFetcher, entities, names: dict, dry_run: bool):
+    """ROR entities under lineage become OpenAlex ids (one free lookup each, cached)."""
+    if entities is None:
+        return None, []
+    out, lookups = [], []
+    for e in entities:
+        if e.given is not None and e.field == "institutions.ror" and e.key == e.given:
+            if dry_run and not fetcher.store.note(f"ror:{e.key}"):
+                lookups.append(fetcher.ror_url(e))
+            e, name = fetcher.resolve_ror(e, dry_run=dry_run)
+            if name:
+                names[e.key] = name
+        out.append(e)
+    return out, lookups
 
-    One ``group_by=institutions.country_code`` request returns the top 200 countries by
-    count; only when all 200 are taken (more countries may exist) does it page through every
-    country with a cursor (key order; the composite aggregation ends with an empty page).
-    Zero-count padding and the unknown bucket are dropped.
+
+def _entities(query, level, focus, lineage) -> list[Entity] | None:
+    ents = entities_for(query, level, focus, lineage=lineage)
+    if not lineage and ents:  # RORs stay RORs (institutions.ror), no lookup
+        ents = [Entity(e.key, e.field, e.value, None) if e.field == "institutions.ror" else e
+                for e in ents]
+    return ents
+
+
+def count_plan(query: WorkQuery, *, settings: Settings | None = None, level: str = "country",
+               focus=None, by_year: bool = True, breakdown: bool = False, lineage: bool = True,
+               refresh: bool = False) -> list[str]:
+    """The URLs (without the API key) :func:`count_shares` would request, sending none.
+
+    Requests already answered in the cache are left out (all of them with ``refresh``).
+    Where the plan adapts to answers, the list shows its first choice: a cursor walk's first
+    page (``cursor=*``; a second page follows where more than 200 groups exist), the nested
+    ``group_by`` where the server has not refused one (if it does, :func:`count_shares`
+    falls back to two requests per entity), and a lookup of each ROR id whose OpenAlex id is
+    not yet known (its filter shows ``<id of ror:…>``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> s = get_settings(cache_dir=tempfile.mkdtemp(), env={})
+    >>> for url in count_plan(WorkQuery(years="2009-2017"), settings=s, focus="JP"):
+    ...     print(url)  # doctest: +NORMALIZE_WHITESPACE
+    https://api.openalex.org/works?filter=institutions.country_code:jp,is_paratext:false,publication_year:2009-2017&group_by=publication_year&per_page=200
+    https://api.openalex.org/works?filter=countries_distinct_count:%3E1,institutions.country_code:jp,is_paratext:false,publication_year:2009-2017&group_by=publication_year&per_page=200
     """
-    base = pyalex_query_string(query.pyalex(year=year, extra=extra).group_by(GROUP_FIELD))
-    data = client.get("/works", f"{base}&per_page={_GROUPS}", kind="group_by")
-    groups = _groups(data, client)
-    real = [g for g in groups if isinstance(g, dict) and _positive(g.get("count"))]
-    if len(real) < _GROUPS:
-        return _tally(groups)
-    out: dict[str, tuple[int, str]] = {}
-    cursor, seen = "*", set()
-    while True:
-        q = f"{base}&per_page={_GROUPS}&cursor={quote(cursor, safe='')}"
-        data = client.get("/works", q, kind="group_by")
-        groups = _groups(data, client)
-        for code, (n, name) in _tally(groups).items():
-            out[code] = (out.get(code, (0, name))[0] + n, name)
-        nxt = (data.get("meta") or {}).get("next_cursor")
-        if not nxt or not groups:
-            return out
-        if nxt in seen:
-            raise FetchError(f"{client.settings.base_url} repeated a group_by cursor")
-        seen.add(nxt)
-        cursor = nxt
+    settings = settings or get_settings()
+    fetcher = GroupFetcher(settings, per_page=GROUP_PAGE, refresh=refresh)
+    entities, lookups = _resolve(fetcher, _entities(query, level, focus, lineage), {}, True)
+    steps = plan(query, level, entities, by_year=by_year, breakdown=breakdown,
+                 nested=not fetcher.nested_known_bad(), per_page=GROUP_PAGE)
+    return lookups + [fetcher.url(s) for s in steps if not fetcher.is_cached(s)]
 
 
-_GROUPS = 200  # most groups per group_by page
-
-
-def _positive(count) -> bool:
-    return isinstance(count, int) and not isinstance(count, bool) and count > 0
-
-
-def _groups(data: dict, client) -> list:
-    groups = data.get("group_by")
-    if not isinstance(groups, list):
-        raise FetchError(
-            f"{client.settings.base_url} did not answer a group_by request with a group_by "
-            "list; is the base URL right?"
-        )
-    return groups
-
-
-def _tally(groups: list) -> dict[str, tuple[int, str]]:
-    out: dict[str, tuple[int, str]] = {}
-    for g in groups:
-        if not isinstance(g, dict) or not _positive(g.get("count")):
-            continue
-        code = _country_key(g.get("key"))
-        if code is None:
-            continue
-        name = country_name(code)  # the same names as the work-level path
-        out[code] = (out.get(code, (0, name))[0] + g["count"], name)
-    return out
-
-
-def international_shares(
-    query: WorkQuery,
-    *,
-    settings: Settings | None = None,
-    breakdown: bool = False,
-    progress: bool = False,
-    client=None,
-    min_works: int = MIN_WORKS,
-) -> pd.DataFrame:
-    """Share of internationally co-authored works per country and year, from counts.
+def count_shares(query: WorkQuery, *, settings: Settings | None = None, level: str = "country",
+                 focus=None, by_year: bool = True, breakdown: bool = False,
+                 lineage: bool = True, refresh: bool = False, dry_run: bool = False,
+                 progress: bool = False, client=None, min_works: int = MIN_WORKS):
+    """Share of internationally co-authored works per country or institution, from counts.
 
     Parameters
     ----------
     query : WorkQuery
-        Needs a year range. With ``countries``, only those countries are reported (partner
-        countries' counts would be restricted to works shared with them); otherwise every
-        country with works.
+        The works counted (types, exclusions, and a year range, which is required); its
+        countries or institutions, if any, restrict them as a works query would.
     settings : Settings, optional
-        Base URL and API key (default :func:`collabnet.config.get_settings`).
+        Base URL, API key and cache folder (default :func:`collabnet.config.get_settings`).
+    level : {"country", "institution"}
+        Whose shares.
+    focus : str or list of str, optional
+        The entities reported (``"JP,DE"``, ``"OECD"``, ``"I74801974"``, a ROR id); default
+        the query's countries (or institutions), else, at country level, every country.
+    by_year : bool
+        One row per entity and year (default); False: one row per entity over the range.
     breakdown : bool
-        Also count domestic and single-institution works (two more requests per year).
+        Also count domestic and single-institution works (twice the requests).
+    lineage : bool
+        Count an institution with the institutions under it (default); False: its own id only.
+    refresh : bool
+        Ask again what the cache already holds.
+    dry_run : bool
+        Send nothing: return :func:`count_plan`'s list of URLs instead of a table.
     progress : bool
-        tqdm bar over the years (only on a terminal).
+        A progress bar over the requests.
     client : OpenAlexClient, optional
         Reuse a client and its request statistics.
     min_works : int
-        Rows resting on fewer works than this are flagged in ``low_evidence`` (default 10),
-        as in the work-level path.
+        Rows resting on fewer works with a known country are flagged ``low_evidence``.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``entity, name, year, works, international_works, share, domestic_works,
-        single_institution_works, unknown_works, low_evidence``. Without ``breakdown``
-        the three before the last are NaN; with it, ``unknown_works`` is the remainder
-        ``works - international - domestic - single_institution`` (0 when the counts add
-        up). Every counted work has a known country, so ``low_evidence`` is
-        ``works < min_works``.
+    pandas.DataFrame (or list of str with ``dry_run``)
+        The columns of :func:`collabnet.analysis.shares.international_shares` (``year`` only
+        ``by_year``); without ``breakdown`` the domestic, single-institution and unknown
+        counts are NaN. ``attrs``: ``source`` ("counts"), ``definition``, ``differences``
+        (from the works path), ``collaboration_rule`` ("countries"), ``intervals`` (False),
+        ``lineage``, ``plan``, ``requests`` (HTTP requests sent, retries included),
+        ``answers`` (group_by answers asked), ``cached_answers`` (read from the cache).
 
     Notes
     -----
-    For country :math:`c` and year :math:`y`, with :math:`P_{c,y}` the works with at least
-    one institution in :math:`c` and :math:`P_{c,y}(\\text{int})` those of them whose
-    institutions span two or more countries (``countries_distinct_count > 1``):
-
-    .. math:: \\text{share}_{c,y} = P_{c,y}(\\text{int}) / P_{c,y}
-
-    (every counted work has a known country, :math:`c`). Full counting, as in the work-level
-    path; see the module docstring for where the two paths can differ.
-
-    Requests: 2 per year (4 with ``breakdown``); a count with 200 or more countries is
-    re-read with cursor paging (about three more requests) so that none is cut off.
+    :math:`\\text{share} = P(\\text{int}) / (P - P(\\text{unknown}))`, with
+    :math:`P(\\text{unknown})` known only with ``breakdown`` (works whose institutions have
+    no country; 0 at country level). See the module docstring for where the paths differ.
 
     Examples
     --------
-    Against the loopback server of :mod:`collabnet.testing`: W1 is Japanese-American, W2
-    Japanese only, so Japan's share in 2015 is one half.
+    W1 is Japanese-American, W2 Japanese only: Japan's share in 2015 is one half; asked
+    again, the answer comes from the cache.
 
+    >>> import tempfile
     >>> from collabnet.testing import OpenAlexTestServer
     >>> def work(wid, *codes):
     ...     inst = [{"institutions": [{"id": f"I{c}", "country_code": c}]} for c in codes]
     ...     return {"id": wid, "publication_year": 2015, "authorships": inst}
-    >>> works = [work("W1", "JP", "US"), work("W2", "JP")]
-    >>> with OpenAlexTestServer(works) as srv:
-    ...     settings = get_settings(base_url=srv.url, env={})
-    ...     df = international_shares(WorkQuery(countries=["JP"], years=2015), settings=settings)
+    >>> with OpenAlexTestServer([work("W1", "JP", "US"), work("W2", "JP")]) as srv:
+    ...     s = get_settings(base_url=srv.url, cache_dir=tempfile.mkdtemp(), env={})
+    ...     df = count_shares(WorkQuery(years=2015), settings=s, focus="JP")
+    ...     again = count_shares(WorkQuery(years=2015), settings=s, focus="JP")
     >>> df[["entity", "year", "works", "international_works", "share"]].values.tolist()
     [['JP', 2015, 2, 1, 0.5]]
+    >>> df.attrs["requests"], again.attrs["requests"], again.attrs["cached_answers"]
+    (2, 0, 2)
     """
+    settings = settings or get_settings()
     if query.years is None:
-        raise InputError("counts need a year range (e.g. --years 2009-2017): one request per year")
+        raise InputError("counts need a year range (e.g. --years 2009-2017): the counts "
+                         "are asked per year or over a span of years")
+    if dry_run:
+        return count_plan(query, settings=settings, level=level, focus=focus, by_year=by_year,
+                          breakdown=breakdown, lineage=lineage, refresh=refresh)
+    from collabnet.progress import bar
+
+    fetcher = GroupFetcher(settings, per_page=GROUP_PAGE, refresh=refresh, client=client)
+    resumable = None if client is None else client.resumable
+    if client is not None:
+        client.resumable = True  # every answer is saved as it arrives
+    counts: dict = {}
+    names: dict = {}
+    try:
+        entities, _ = _resolve(fetcher, _entities(query, level, focus, lineage), names, False)
+        nested = not fetcher.nested_known_bad()
+        while True:
+            steps = plan(query, level, entities, by_year=by_year, breakdown=breakdown,
+                         nested=nested, per_page=GROUP_PAGE)
+            counts.clear()
+            try:
+                shown = bar(len(steps), "counts", " request", enabled=True if progress else None)
+                missing = _run(fetcher, steps, counts, names, query, shown, by_year)
+            except _NestedRefused as exc:
+                fetcher.note_nested(False, str(exc))
+                nested = False
+                continue
+            break
+        if any(s.read == "nested" for s in steps) and not fetcher.store.note("nested"):
+            fetcher.note_nested(True)
+        if missing:  # a capped page cut them off: ask for each of them alone
+            again = [e for e in entities if e.key in missing]
+            for cell in [k for k in counts if k[0] in missing]:
+                del counts[cell]
+            extra = per_entity(query, again, breakdown=breakdown, per_page=GROUP_PAGE)
+            _run(fetcher, extra, counts, names, query, None, by_year)
+            steps = steps + extra
+    finally:
+        if client is not None:
+            client.resumable = resumable
+        fetcher.close()
+    df = _frame(counts, names, level, entities, by_year=by_year, breakdown=breakdown,
+                min_works=min_works)
+    named = {"keys": "per_year" if by_year else "total", "years": "per_entity",
+             "nested": "nested"}
+    kinds = list(dict.fromkeys(named[s.read] for s in steps))
+    df.attrs.update(
+        source="counts", definition=DEFINITION, differences=list(DIFFERENCES),
+        collaboration_rule="countries", merge_hk_mo=False, intervals=False,
+        lineage=lineage if level == "institution" else None,
+        plan="+".join(kinds),
+        requests=fetcher.requests, answers=fetcher.answers, cached_answers=fetcher.cached,
+    )
+    return df
+
+
+class _NestedRefused(Exception):
+    """The server refused or garbled a nested group_by: plan again without it."""
+
+
+def _run(fetcher: GroupFetcher, steps, counts, names, query, progress_bar, by_year: bool
+         ) -> set[str]:
+    missing: set[str] = set()
+    try:
+        for step in steps:
+            if step.read == "nested":
+                try:
+                    answer = fetcher.answer(step)
+                except FetchError as exc:
+                    if "(400:" not in str(exc):
+                        raise
+                    raise _NestedRefused(str(exc)) from None
+                why = nested_problem(answer, step, query.years)
+                if why:
+                    raise _NestedRefused(why)
+            else:
+                answer = fetcher.answer(step)
+            missing |= read_step(step, answer, counts, names, by_year)
+            if progress_bar is not None:
+                progress_bar.update(1)
+    finally:
+        if progress_bar is not None:
+            progress_bar.close()
+    return missing
+
+
+def _frame(counts: dict, names: dict, level: str, entities, *, by_year: bool, breakdown: bool,
+           min_works: int) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
-    from tqdm.auto import tqdm
 
-    settings = settings or get_settings()
-    own = client is None
-    # Counts are not cached: a stop must not promise "progress is saved".
-    client = client or OpenAlexClient(settings, resumable=False)
-    resumable, client.resumable = client.resumable, False
-    wanted = _SUBSETS if breakdown else ("works", "international_works")
-    subsets = {k: _SUBSETS[k] for k in wanted}
-    first, last = query.years
+    wanted = None if entities is None else {e.key for e in entities}
+    subsets = list(SUBSETS) if breakdown else ["works", "international_works"]
     rows = []
-    try:
-        years = range(first, last + 1)
-        bar = tqdm(years, desc="counts", unit=" year", disable=None if progress else True)
-        for y in bar:
-            counts = {
-                name: country_counts(query, y, client, extra=ex) for name, ex in subsets.items()
-            }
-            for code, (n, name) in counts["works"].items():
-                if query.countries and code not in query.countries:
-                    continue
-                row = {"entity": code, "name": name, "year": y, "works": n}
-                for col in subsets:
-                    if col != "works":
-                        row[col] = counts[col].get(code, (0, name))[0]
-                rows.append(row)
-    finally:
-        client.resumable = resumable
-        if own:
-            client.close()
-    df = pd.DataFrame(rows, columns=[c for c in SHARE_COLUMNS if c != "share"])
+    for (entity, year), cell in counts.items():
+        if cell.get("works", 0) <= 0 or (wanted is not None and entity not in wanted):
+            continue
+        name = country_name(entity) if level == "country" else names.get(entity) or entity
+        row = {"entity": entity, "name": name, "year": year}
+        row.update({k: cell.get(k, 0) for k in subsets})
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=["entity", "name", "year", *SUBSETS])
     for col in ("works", "international_works"):
         df[col] = df[col].astype("int64")
     if breakdown:
         for col in ("domestic_works", "single_institution_works"):
             df[col] = df[col].astype("int64")
-        df["unknown_works"] = (
-            df["works"] - df["international_works"] - df["domestic_works"]
-            - df["single_institution_works"]
-        ).astype("int64")
+        df["unknown_works"] = (df["works"] - df["international_works"] - df["domestic_works"]
+                               - df["single_institution_works"]).astype("int64")
+        known = df["works"] - df["unknown_works"]
     else:
-        for col in ("domestic_works", "single_institution_works", "unknown_works"):
+        for col in ("domestic_works", "single_institution_works"):
             df[col] = np.nan
+        df["unknown_works"] = np.nan
+        known = df["works"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        df["share"] = np.where(df["works"] > 0, df["international_works"] / df["works"], np.nan)
-    df["year"] = df["year"].astype("int64")
-    df["low_evidence"] = df["works"] < min_works
-    totals = df.groupby("entity")["works"].transform("sum")
-    df = df.assign(_t=totals).sort_values(["_t", "entity", "year"], ascending=[False, True, True])
-    return df.drop(columns="_t")[COUNT_COLUMNS].reset_index(drop=True)
+        df["share"] = np.where(known > 0, df["international_works"] / known.where(known > 0),
+                               np.nan)
+    df["low_evidence"] = known < min_works
+    if by_year:
+        df["year"] = df["year"].astype("int64")
+        totals = df.groupby("entity")["works"].transform("sum")
+        df = df.assign(_t=totals).sort_values(["_t", "entity", "year"],
+                                              ascending=[False, True, True]).drop(columns="_t")
+        cols = COUNT_COLUMNS
+    else:
+        df = df.sort_values(["works", "entity"], ascending=[False, True])
+        cols = [c for c in COUNT_COLUMNS if c != "year"]
+    return df[cols].reset_index(drop=True)
+
+
+def compare_sources(works_df: pd.DataFrame, counts_df: pd.DataFrame) -> pd.DataFrame:
+    """The works path's and the counts path's shares side by side (``--source both``).
+
+    Rows are matched on ``entity`` (and ``year`` when both tables have it); a row in one
+    table only is kept with NaN for the other. Columns: ``entity, name, [year],
+    works_works, counts_works, works_share, counts_share, share_difference`` (counts minus
+    works). ``attrs``: ``only_works``, ``only_counts`` (rows in one table only) and the counts
+    table's ``definition`` and ``differences``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"entity": ["JP", "US"], "name": ["Japan", "United States"],
+    ...                   "works": [10, 4], "share": [0.5, 0.25]})
+    >>> c = pd.DataFrame({"entity": ["JP"], "name": ["Japan"], "works": [10], "share": [0.4]})
+    >>> compare_sources(w, c).round(2).values.tolist()
+    [['JP', 'Japan', 10, 10.0, 0.5, 0.4, -0.1], ['US', 'United States', 4, nan, 0.25, nan, nan]]
+    """
+    import pandas as pd
+
+    on = ["entity", "year"] if "year" in works_df and "year" in counts_df else ["entity"]
+    cols = [*on, "name", "works", "share"]
+    m = pd.merge(works_df[cols], counts_df[cols], on=on, how="outer",
+                 suffixes=("_w", "_c"), indicator=True)
+    out = m[on].copy()
+    out.insert(1, "name", m["name_w"].fillna(m["name_c"]))
+    out["works_works"] = m["works_w"]
+    out["counts_works"] = m["works_c"]
+    out["works_share"] = m["share_w"]
+    out["counts_share"] = m["share_c"]
+    out["share_difference"] = out["counts_share"] - out["works_share"]
+    out = out.sort_values(on).reset_index(drop=True)
+    out.attrs.update(only_works=int((m["_merge"] == "left_only").sum()),
+                     only_counts=int((m["_merge"] == "right_only").sum()),
+                     definition=counts_df.attrs.get("definition", DEFINITION),
+                     differences=counts_df.attrs.get("differences", list(DIFFERENCES)))
+    return out
+
+
+def international_shares(query: WorkQuery, *, settings: Settings | None = None,
+                         breakdown: bool = False, progress: bool = False, client=None,
+                         min_works: int = MIN_WORKS) -> pd.DataFrame:
+    """Shares per country and year from counts: :func:`count_shares` at country level, for
+    the query's countries (else every country), by year.
+
+    >>> from collabnet.testing import OpenAlexTestServer
+    >>> import tempfile
+    >>> works = [{"id": "W1", "publication_year": 2015, "authorships": [
+    ...     {"institutions": [{"id": "I1", "country_code": "JP"}]}]}]
+    >>> with OpenAlexTestServer(works) as srv:
+    ...     s = get_settings(base_url=srv.url, cache_dir=tempfile.mkdtemp(), env={})
+    ...     df = international_shares(WorkQuery(countries=["JP"], years=2015), settings=s)
+    >>> df[["entity", "year", "works", "international_works", "share"]].values.tolist()
+    [['JP', 2015, 1, 0, 0.0]]
+    """
+    return count_shares(query, settings=settings, level="country", by_year=True,
+                        breakdown=breakdown, progress=progress, client=client,
+                        min_works=min_works)

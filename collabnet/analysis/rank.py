@@ -16,7 +16,15 @@ from collabnet.analysis.bootstrap import CONFIDENCE, N_RESAMPLES
 from collabnet.analysis.trends import indicator_values
 from collabnet.errors import InputError
 from collabnet.groups import group_members, group_name
-from collabnet.keys import IMPACT_INDICATORS, MIN_WORKS, PROFILE_INDICATORS, check_counting
+from collabnet.keys import (
+    IMPACT_INDICATORS,
+    MIN_WORKS,
+    PROFILE_INDICATORS,
+    check_choice,
+    check_counting,
+    country_name,
+    normalise_focus,
+)
 from collabnet.selection import select
 from collabnet.tables import WorkTables
 
@@ -49,6 +57,9 @@ def rank(
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
     seed: int | None = 0,
+    source: str = "works",
+    settings=None,
+    dry_run: bool = False,
 ) -> pd.DataFrame:
     """Rank countries (or institutions) by an indicator, overall or within each year.
 
@@ -74,6 +85,14 @@ def rank(
         Rank the smallest value first (default: the largest).
     min_works : int
         Values resting on fewer works are flagged ``low_evidence``.
+    source : {"works", "counts"}
+        ``counts`` ranks ``international_share``, ``works`` or ``international_works`` from
+        OpenAlex ``group_by`` counts (:func:`collabnet.sources.openalex.counts.count_shares`)
+        instead of works: ``tables`` is then a :class:`~collabnet.query.WorkQuery` or None
+        (the works of the group's members and ``focus`` in ``years``); no intervals.
+    settings, dry_run
+        For ``source="counts"``: how to reach OpenAlex; ``dry_run`` returns the request URLs
+        that would be made, making none.
 
     Returns
     -------
@@ -106,14 +125,29 @@ def rank(
         members = group_members(group, as_of)
     elif as_of is not None:
         raise InputError("--as-of goes with --group (membership of a group in that year)")
-    sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
-                 collaboration_rule=collaboration_rule)
-    entities = list(dict.fromkeys(members + (sel.focus or [])))
-    values = indicator_values(
-        sel.tables, indicator, level, entities or None, by_year=by_year, counting=counting,
-        collaboration=collaboration, ci=ci, n_resamples=n_resamples, confidence=confidence,
-        seed=seed,
-    )
+    check_choice("source", source, ("works", "counts"))
+    if source == "counts":
+        focus_ids = normalise_focus(level, focus) or []
+        entities = list(dict.fromkeys(members + focus_ids))
+        values = _counted_values(tables, level, entities, indicator, years=years,
+                                 by_year=by_year, ci=ci, merge_hk_mo=merge_hk_mo,
+                                 collaboration_rule=collaboration_rule, settings=settings,
+                                 dry_run=dry_run, min_works=min_works)
+        if dry_run:
+            return values
+        counted_attrs = {k: values.attrs[k] for k in ("definition", "requests")
+                         if k in values.attrs}
+        names = dict(zip(values["entity"], values["name"], strict=True))
+    else:
+        sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                     collaboration_rule=collaboration_rule)
+        entities = list(dict.fromkeys(members + (sel.focus or [])))
+        values = indicator_values(
+            sel.tables, indicator, level, entities or None, by_year=by_year,
+            counting=counting, collaboration=collaboration, ci=ci, n_resamples=n_resamples,
+            confidence=confidence, seed=seed,
+        )
+        names, counted_attrs = None, {}
     values["low_evidence"] = values["works"].astype("float64") < min_works
     keys = ["year"] if by_year else []
     if entities:  # every entity asked for appears, with or without a value
@@ -122,7 +156,9 @@ def rank(
             yrs = sorted(values["year"].unique()) if len(values) else []
             grid = grid.merge(pd.DataFrame({"year": yrs}), how="cross")
         values = grid.merge(values.drop(columns="name"), on=["entity", *keys], how="left")
-        values["name"] = sel.names(values["entity"])
+        values["name"] = (sel.names(values["entity"]) if names is None else
+                          values["entity"].map(lambda e: names.get(e, country_name(e))
+                                               if level == "country" else names.get(e, e)))
     values["missing"] = values["value"].isna()
     values["works"] = values["works"].fillna(0)
     values["low_evidence"] = values["low_evidence"].fillna(True).astype(bool)
@@ -143,6 +179,40 @@ def rank(
     if counting == "full" and out["works"].notna().all():
         out["works"] = out["works"].astype("int64")
     out.attrs.update(indicator=indicator, group=group_name(group) if group else None,
-                     as_of=as_of, members=len(entities) or None)
+                     as_of=as_of, members=len(entities) or None, source=source,
+                     **counted_attrs)
+    return out
+
+
+#: What the counts path can rank: the counts it has.
+COUNTED = {"international_share": "share", "works": "works",
+           "international_works": "international_works"}
+
+
+def _counted_values(query, level, entities, indicator, *, years, by_year, ci, merge_hk_mo,
+                    collaboration_rule, settings, dry_run, min_works) -> pd.DataFrame:
+    from collabnet.analysis.shares import counted_shares
+    from collabnet.query import WorkQuery
+
+    if indicator not in COUNTED:
+        raise InputError(f"the counts path ranks {', '.join(COUNTED)}; use --source works "
+                         f"for {indicator}")
+    if ci:
+        raise InputError("the counts path has no stability intervals: use --source works")
+    if query is None:
+        if not entities or level != "country":
+            raise InputError("ranking from counts needs --group or --focus countries")
+        query = WorkQuery(countries=entities, years=years)
+        years = None
+    c = counted_shares(query, level, years=years, focus=entities or None, by_year=by_year,
+                       merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
+                       min_works=min_works, settings=settings, dry_run=dry_run)
+    if dry_run:
+        return c
+    out = c[["entity", "name", *(["year"] if by_year else [])]].copy()
+    out["works"] = c["works"].to_numpy()  # the counts path's share denominator
+    out["value"] = c[COUNTED[indicator]].to_numpy()
+    out["low_evidence"] = c["low_evidence"].to_numpy()
+    out.attrs.update(c.attrs)
     return out
 

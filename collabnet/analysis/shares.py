@@ -14,7 +14,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from collabnet.keys import COLLABORATION_TYPES, MIN_WORKS, SHARE_COLUMNS
+from collabnet.errors import InputError
+from collabnet.keys import COLLABORATION_TYPES, MIN_WORKS, SHARE_COLUMNS, check_choice, parse_years
 from collabnet.selection import select
 from collabnet.tables import WorkTables
 
@@ -115,7 +116,7 @@ def international_shares(
 
 
 def shares(
-    tables: WorkTables,
+    tables,
     level: str = "country",
     *,
     years: str | tuple[int | None, int | None] | None = None,
@@ -125,6 +126,9 @@ def shares(
     by_year: bool = False,
     min_works: int = MIN_WORKS,
     counts: bool = False,
+    source: str = "works",
+    settings=None,
+    dry_run: bool = False,
 ) -> pd.DataFrame:
     """The ``collabnet shares`` table: :func:`international_shares` with the columns it prints.
 
@@ -132,6 +136,14 @@ def shares(
     single-institution and unknown counts (the ``--counts`` option), which are left out by
     default so that the table reads ``entity, name, [year], works, international_works,
     share, low_evidence``.
+
+    ``source="counts"`` answers from OpenAlex ``group_by`` counts instead of works
+    (:func:`collabnet.sources.openalex.counts.count_shares`: 2 requests per year for every
+    country, 2 in all for one entity over any span; cached); ``tables`` is then a
+    :class:`~collabnet.query.WorkQuery`, and the HK/MO merge and the Leiden rule are not
+    available. ``source="both"`` runs both paths on the query and returns them side by side
+    (:func:`~collabnet.sources.openalex.counts.compare_sources`). ``dry_run`` (counts only)
+    returns the request URLs that would be made, making none.
 
     Examples
     --------
@@ -142,12 +154,50 @@ def shares(
     >>> list(shares(t, years="2019..2021").columns)
     ['entity', 'name', 'works', 'international_works', 'share', 'low_evidence']
     """
+    check_choice("source", source, SOURCES)
+    keep = [*SHARE_COLUMNS[:6], "low_evidence"] if not counts else None
+    if source != "works":
+        c = counted_shares(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
+                           collaboration_rule=collaboration_rule, by_year=by_year,
+                           min_works=min_works, breakdown=counts, settings=settings,
+                           dry_run=dry_run)
+        if dry_run or source == "counts":
+            return c if dry_run or keep is None else c[[k for k in keep if k in c.columns]]
+        from collabnet.loader import load
+        from collabnet.sources.openalex.counts import compare_sources
+
+        w = international_shares(load(tables, settings=settings), level, focus=focus,
+                                 by_year=by_year, min_works=min_works)
+        return compare_sources(w, c)
     out = international_shares(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
                                collaboration_rule=collaboration_rule, by_year=by_year,
                                min_works=min_works)
-    if not counts:
-        out = out[[c for c in [*SHARE_COLUMNS[:6], "low_evidence"] if c in out.columns]]
+    if keep is not None:
+        out = out[[c for c in keep if c in out.columns]]
     return out
+
+
+#: Where shares come from: the works themselves, OpenAlex's group_by counts, or both.
+SOURCES = ("works", "counts", "both")
+
+
+def counted_shares(query, level="country", *, years=None, focus=None, merge_hk_mo=False,
+                   collaboration_rule=None, by_year=True, min_works=MIN_WORKS,
+                   breakdown=False, settings=None, dry_run=False):
+    """Shares of a query from OpenAlex counts, refusing what the counts cannot do."""
+    from collabnet.query import WorkQuery
+    from collabnet.sources.openalex.counts import count_shares
+
+    if not isinstance(query, WorkQuery):
+        raise InputError("the counts path asks OpenAlex: give a query (--country or "
+                         "--institution with --years), not files")
+    if merge_hk_mo or collaboration_rule not in (None, "countries"):
+        raise InputError("the counts path has no --merge-hk-mo or Leiden rule: OpenAlex "
+                         "counts countries as they are; use --source works")
+    if years is not None and parse_years(years) != query.years:
+        raise InputError("give the years once, in the query (--years)")
+    return count_shares(query, settings=settings, level=level, focus=focus, by_year=by_year,
+                        breakdown=breakdown, dry_run=dry_run, min_works=min_works)
 
 
 def collaboration_summary(tables: WorkTables) -> pd.DataFrame:

@@ -120,6 +120,8 @@ def indicator_trend(
     seed: int | None = 0,
     top: int | None = 10,
     min_works: int = MIN_WORKS,
+    source: str = "works",
+    settings=None,
 ) -> TrendComparison:
     """An indicator by year for focus entities, with its change and least-squares slope.
 
@@ -151,6 +153,14 @@ def indicator_trend(
     min_works : int
         Yearly values resting on fewer works than this are flagged ``low_evidence``
         (default 10).
+    source : {"works", "counts"}
+        ``counts`` follows ``international_share``, ``works`` or ``international_works``
+        from OpenAlex ``group_by`` counts (2 requests per focus entity over any span, cached;
+        see :func:`collabnet.sources.openalex.counts.count_shares`); ``tables`` is then a
+        :class:`~collabnet.query.WorkQuery`, or None for the works of the ``focus``
+        countries or institutions in ``years``.
+    settings : collabnet.config.Settings, optional
+        How to reach OpenAlex, for ``source="counts"``.
 
     Returns
     -------
@@ -190,6 +200,13 @@ def indicator_trend(
             f"unknown indicator {indicator!r}: choose one of {', '.join(INDICATORS)}"
         )
     cmp_years = _compare_years(compare)
+    if source == "counts":
+        return _counted_trend(tables, indicator, level, focus=focus, years=years,
+                              cmp_years=cmp_years, merge_hk_mo=merge_hk_mo,
+                              collaboration_rule=collaboration_rule, ci=ci,
+                              settings=settings, min_works=min_works)
+    if source != "works":
+        raise InputError(f"unknown source {source!r}: choose works or counts")
     sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
                  collaboration_rule=collaboration_rule)
     tables, focus_ids = sel.tables, sel.focus
@@ -218,6 +235,47 @@ def indicator_trend(
 
 #: The ``collabnet trend`` command's library call.
 trend = indicator_trend
+
+#: What the counts path can follow, and the column of its table that holds it.
+_COUNTED = {"international_share": "share", "works": "works",
+            "international_works": "international_works"}
+
+
+def _counted_trend(query, indicator, level, *, focus, years, cmp_years, merge_hk_mo,
+                   collaboration_rule, ci, settings, min_works) -> TrendComparison:
+    from collabnet.analysis.shares import counted_shares
+    from collabnet.keys import normalise_focus
+    from collabnet.query import WorkQuery
+
+    if indicator not in _COUNTED:
+        raise InputError(f"the counts path follows {', '.join(_COUNTED)}; use --source works "
+                         f"for {indicator}")
+    if ci:
+        raise InputError("the counts path has no stability intervals: use --source works")
+    focus_ids = normalise_focus(level, focus)
+    if query is None:
+        if not focus_ids or level == "author":
+            raise InputError("a trend from counts needs --focus countries or institutions")
+        key = "countries" if level == "country" else "institutions"
+        query = WorkQuery(**{key: focus_ids}, years=years)
+        years = None
+    c = counted_shares(query, level, years=years, focus=focus_ids, by_year=True,
+                       merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
+                       min_works=min_works, settings=settings)
+    focus_ids = focus_ids or list(dict.fromkeys(c["entity"]))
+    values = c[["entity", "name", "year", "works"]].copy()
+    values["value"] = c[_COUNTED[indicator]].to_numpy()
+    values["low_evidence"] = c["low_evidence"].to_numpy()
+    summary = _summary(values, focus_ids, cmp_years)
+    names = dict(zip(c["entity"], c["name"], strict=True))
+    summary["name"] = summary["entity"].map(names)
+    summary = summary[["entity", "name", "from_year", "to_year", "value_from", "value_to",
+                       "change", "slope_per_year", "years"]]
+    t = TrendComparison(indicator=indicator, values=values.reset_index(drop=True),
+                        summary=summary)
+    t.values.attrs.update(c.attrs)
+    return t
+
 
 def _compare_years(compare) -> tuple[int, int] | None:
     if compare is None:

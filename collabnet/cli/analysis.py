@@ -9,7 +9,15 @@ from __future__ import annotations
 import argparse
 
 from collabnet.cli import options as opt
-from collabnet.cli.inputs import load_from_args, note
+from collabnet.cli.inputs import (
+    check_options,
+    load_from_args,
+    note,
+    print_plan,
+    query_from_args,
+    settings_from_args,
+)
+from collabnet.errors import InputError
 from collabnet.keys import IMPACT_INDICATORS, LINK_STRENGTH_ORDERS, PROFILE_INDICATORS
 
 RANKABLE = PROFILE_INDICATORS + IMPACT_INDICATORS
@@ -145,10 +153,22 @@ def cmd_trend(args: argparse.Namespace) -> int:
     from collabnet.cli.format import emit, format_table
 
     coords = _coordinates(args)
-    tables = load_from_args(args)
+    settings = None
+    if args.source == "counts":
+        check_options(args)
+        if args.inputs:
+            raise InputError("--source counts asks OpenAlex: give --focus (or --country/"
+                             "--institution) with --years instead of files")
+        tables, settings = query_from_args(args), settings_from_args(args)
+    else:
+        tables = load_from_args(args)
     t = trend(tables, args.indicator, args.level, **opt.selection_kwargs(args),
-              counting=args.counting, institutions=coords,
-              **opt.library_kwargs(args, "compare", "collaboration", "min_works", *_CI))
+              counting=args.counting, institutions=coords, settings=settings,
+              **opt.library_kwargs(args, "compare", "collaboration", "min_works", "source",
+                                   *_CI))
+    if args.source == "counts" and not args.quiet:
+        note(f"counts source ({t.values.attrs.get('requests', '?')} request(s) to OpenAlex): "
+             f"{t.values.attrs.get('definition', '')}")
     if args.summary:
         emit(t.summary, args)
         return 0
@@ -177,10 +197,25 @@ def cmd_rank(args: argparse.Namespace) -> int:
     from collabnet.analysis.rank import rank
     from collabnet.cli.format import emit, format_table, screen_view
 
-    tables = load_from_args(args)
+    settings = None
+    if args.source == "counts":
+        check_options(args)
+        if args.inputs:
+            raise InputError("--source counts asks OpenAlex: give --group/--focus or "
+                             "--country with --years instead of files")
+        tables, settings = query_from_args(args), settings_from_args(args)
+    else:
+        tables = load_from_args(args)
     df = rank(tables, args.level, **opt.selection_kwargs(args), counting=args.counting,
               **opt.library_kwargs(args, "group", "as_of", "indicator", "by_year", "ascending",
-                                   "collaboration", "min_works", *_CI))
+                                   "collaboration", "min_works", "source", "dry_run", *_CI),
+              settings=settings)
+    if args.dry_run:
+        print_plan(df)
+        return 0
+    if args.source == "counts" and not args.quiet:
+        note(f"counts source ({df.attrs.get('requests', '?')} request(s) to OpenAlex): "
+             f"{df.attrs.get('definition', '')}")
     view = screen_view(df, [c for c in ("year", "rank", "entity", "name", "value", "works",
                                         "tied", "low_evidence", "missing") if c in df])
     view = view.rename(columns={"value": args.indicator})
@@ -294,6 +329,9 @@ def register(sub) -> None:
     opt.add_institutions(p, "institution records with coordinates (for near_share/far_share)")
     p.add_argument("--summary", action="store_true",
                    help="output the change/slope summary instead of the yearly values")
+    p.add_argument("--source", default="works", choices=["works", "counts"],
+                   help="works (default), or OpenAlex group_by counts for international_share,"
+                   " works, international_works: 2 requests per entity (needs --years)")
     opt.add_ci(p, default_on=False)
     opt.add_min_works(p)
     opt.add_table_output(p)
@@ -318,6 +356,11 @@ def register(sub) -> None:
     opt.add_counting(p)
     opt.add_ci(p, default_on=False)
     opt.add_min_works(p)
+    p.add_argument("--source", default="works", choices=["works", "counts"],
+                   help="works (default), or OpenAlex group_by counts: a few requests a year "
+                   "instead of downloading works (needs --years)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="with --source counts: print the requests that would be made")
     opt.add_table_output(p)
 
     p = opt.indicator_parser(

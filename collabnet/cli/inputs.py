@@ -90,6 +90,23 @@ def show_progress(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
+def counts_source(args: argparse.Namespace):
+    """The query and settings of ``--source counts|both`` (checked before any request)."""
+    check_options(args)
+    query = query_from_args(args)
+    if query is None or args.inputs:
+        raise InputError("--source counts asks OpenAlex: give --country or --institution "
+                         "and --years instead of files")
+    return query, settings_from_args(args)
+
+
+def print_plan(urls) -> None:
+    """The requests a --dry-run would make, one per line, and how many."""
+    for url in urls:
+        print(url)
+    note(f"dry run: {len(urls)} request(s) would be made, none was")
+
+
 def load_from_args(args: argparse.Namespace):
     """WorkTables of the works the options name, with notes on what was read."""
     from collabnet.loader import load

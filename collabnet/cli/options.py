@@ -148,6 +148,17 @@ def add_min_works(p: argparse.ArgumentParser) -> None:
                    help=f"flag values resting on fewer works (default {MIN_WORKS})")
 
 
+def add_source(p: argparse.ArgumentParser) -> None:
+    """``--source works|counts|both`` and ``--dry-run``: where the numbers come from."""
+    p.add_argument("--source", default="works", choices=["works", "counts", "both"],
+                   help="works (default): from the works themselves; counts: from OpenAlex "
+                   "group_by counts, a few requests instead of downloading works (needs "
+                   "--country/--institution and --years); both: the two side by side")
+    p.add_argument("--dry-run", action="store_true",
+                   help="with --source counts: print the requests that would be made, "
+                   "make none")
+
+
 def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:
     p.add_argument("--seed", type=int, default=default, help=f"random seed (default {default})")
 

@@ -5,17 +5,29 @@ from __future__ import annotations
 import argparse
 
 from collabnet.cli import options as opt
-from collabnet.cli.inputs import load_from_args, note
+from collabnet.cli.inputs import counts_source, load_from_args, note, print_plan
 
 
 def cmd_shares(args: argparse.Namespace) -> int:
     from collabnet.analysis.shares import shares
     from collabnet.cli.format import emit
 
-    tables = load_from_args(args)
-    df = shares(tables, args.level, **opt.selection_kwargs(args), by_year=args.by_year,
-                counts=args.counts, min_works=args.min_works)
-    emit(df, args)
+    if args.source == "works":
+        source, settings = load_from_args(args), None
+    else:
+        source, settings = counts_source(args)
+    df = shares(source, args.level, **opt.selection_kwargs(args), by_year=args.by_year,
+                counts=args.counts, min_works=args.min_works, source=args.source,
+                settings=settings, dry_run=args.dry_run)
+    if args.dry_run:
+        print_plan(df)
+        return 0
+    notes = []
+    if args.source != "works":
+        notes.append(f"{args.source} source: {df.attrs.get('definition', '')}".strip())
+        if "requests" in df.attrs:
+            notes.append(f"{df.attrs['requests']} request(s) to OpenAlex")
+    emit(df, args, notes=notes)
     return 0
 
 
@@ -44,6 +56,7 @@ def register(sub) -> None:
     p.add_argument("--counts", action="store_true",
                    help="add domestic, single-institution and unknown counts to the output")
     opt.add_min_works(p)
+    opt.add_source(p)
     opt.add_table_output(p)
 
     p = opt.indicator_parser(

@@ -98,3 +98,19 @@ def test_what_the_counts_path_cannot_do_is_refused(server, tmp_path, capsys):
                           "mean_fwci", "--source", "counts", "--base-url", server.url)
     assert code == 2 and "counts path" in err
     assert server.requests == []
+
+
+def test_the_japan_case_study_runs_offline_and_says_synthetic(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "japan" / "japan_study.py"
+    spec = importlib.util.spec_from_file_location("japan_study", path)
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    assert study.main(["-o", str(tmp_path / "out"), "--works", "6000"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(line.startswith("[SYNTHETIC] ") for line in lines)
+    assert sum("Japan ranks" in line for line in lines) == 15
+    for csv in (tmp_path / "out").glob("*.csv"):
+        assert pd.read_csv(csv)["synthetic"].all(), csv

@@ -103,3 +103,22 @@ def test_real_api_pages(shared_works):
     res = read_works(pages)
     assert res.report.works > 0
     assert all(r["id"].startswith("https://openalex.org/W") for r in res.records)
+
+
+def test_check_runs_before_duplicates_and_progress_counts_bytes(tmp_path):
+    """iter_works(check=...) drops what the check refuses (a bad first copy does not hide a
+    good second one); progress is told the bytes read; lone surrogates become U+FFFD."""
+    from collabnet.sources.records import fit_work
+
+    p = tmp_path / "w.jsonl.gz"
+    lines = ['{"id": "W1", "publication_year": 2015.5}', '{"id": "W1", "title": "a\\ud800"}',
+             '{"id": "W2", "publication_year": "2016"}']
+    with gzip.open(p, "wt") as fh:
+        fh.write("\n".join(lines) + "\n")
+    report, read = ReadReport(), []
+    got = list(iter_works(p, skip_bad=True, report=report, check=fit_work, progress=read.append))
+    assert [(r["id"], r.get("publication_year"), r.get("title")) for r in got] == [
+        ("W1", None, "a\ufffd"), ("W2", 2016, None)]
+    assert (report.bad, report.records, report.duplicates) == (1, 2, 0)
+    assert "publication_year must be a whole number" in report.bad_examples[0]
+    assert sum(read) == p.stat().st_size

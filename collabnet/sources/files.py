@@ -5,17 +5,21 @@ One reader serves every file shape collabnet meets in practice: JSON Lines (``.j
 works, a single work, and saved API pages (``{"meta": …, "results": […]}``, one per file or one
 per line). A path may be a file or a folder (searched recursively). Records are yielded as
 plain dicts, each work id once; a malformed line raises :class:`MalformedRecordError` naming the
-file and line, or, with ``skip_bad=True``, is counted and reported at the end.
+file and line, or, with ``skip_bad=True``, is counted and reported at the end. Gzip is told by a
+file's first bytes; a damaged or truncated gzip stretch is one such bad record, and reading goes
+on after it (see :func:`iter_works`).
 """
 
 from __future__ import annotations
 
 import gc
-import gzip
-import io
+import itertools
+import json
 import os
+import re
+import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +41,12 @@ class ReadReport:
     duplicates: int = 0
     bad: int = 0
     bad_examples: list[str] = field(default_factory=list)
+
+    def skipped(self, problem: Exception) -> None:
+        """Count one bad record (or damaged stretch) and keep the first few messages."""
+        self.bad += 1
+        if len(self.bad_examples) < 5:
+            self.bad_examples.append(str(problem))
 
     @property
     def works(self) -> int:
@@ -88,34 +98,164 @@ def expand_paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list
     return out
 
 
-def _open_text(path: Path) -> io.BufferedReader:
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
-    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    if head == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
-    return raw  # type: ignore[return-value]
+#: Raw bytes read at a time, and the most decompressed bytes one step may give.
+_CHUNK, _STEP = 1 << 20, 8 << 20
+#: A gzip member (deflate) starts with these bytes.
+_GZIP = b"\x1f\x8b\x08"
+#: Decompressed bytes of a gzip member held back until its checksum proves them.
+_HOLD = 8 << 20
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _first_char(path: Path) -> bytes:
-    with _open_text(path) as fh:
-        while True:
-            chunk = fh.read(4096)
-            if not chunk:
-                return b""
-            stripped = chunk.lstrip()
-            if stripped:
-                return stripped[:1]
+class _Bad:
+    """What stands where a record should: a line that is not one, or a damaged stretch."""
+
+    __slots__ = ("reason", "damage", "line")
+
+    def __init__(self, reason: str, damage: bool = False, line: int | None = None):
+        self.reason, self.damage, self.line = reason, damage, line
+
+    def error(self, source: str, line: int | None) -> InputError:
+        if self.damage:
+            where = f"{source}:{line}" if line is not None else source
+            return InputError(f"{where}: cannot read file ({self.reason})")
+        return MalformedRecordError(source, line, self.reason)
+
+
+def _pieces(path: Path, progress=None) -> Iterator[bytes | _Bad]:
+    """A file's bytes in pieces, decompressed when it is gzip (by its first bytes, not its
+    name); ``progress`` is called with the number of (compressed) bytes read."""
+    with open(path, "rb") as raw:
+
+        def read() -> bytes:
+            data = raw.read(_CHUNK)
+            if progress is not None and data:
+                progress(len(data))
+            return data
+
+        data = read()
+        if data[:2] != _GZIP[:2]:
+            while data:
+                yield data
+                data = read()
+            return
+        yield from _gunzip(data, read)
+
+
+def _gunzip(data: bytes, read) -> Iterator[bytes | _Bad]:
+    """Decompress gzip members one after another (zero padding between them allowed, as
+    :mod:`gzip` does). A member's output is held back until its checksum proves it (up to
+    :data:`_HOLD` bytes; a larger member is given out as it comes). Where a member cannot be
+    read, yield one damage marker (its unproven output dropped) and go on at the next member
+    that decompresses; a file that ends inside a member yields what it could read, then a
+    damage marker."""
+    member, lost, eof = None, False, False
+    held: list[bytes] | None = None  # the member's output not given out yet (None: streaming)
+    while True:
+        if len(data) < len(_GZIP) and not eof:
+            more = read()
+            data, eof = data + more, not more
+            continue
+        if member is None:
+            if not lost:
+                data = data.lstrip(b"\0")
+                if len(data) < len(_GZIP) and not eof:
+                    continue
+                if not data:
+                    return
+                if not data.startswith(_GZIP):
+                    yield _Bad("not gzip data", damage=True)
+                    lost = True
+            if lost:
+                k = data.find(_GZIP)
+                if k < 0:
+                    if eof:
+                        return
+                    more = read()
+                    data, eof = data[-2:] + more, not more
+                    continue
+                data = data[k:]
+            member, held = zlib.decompressobj(31), []
+        saved = member.copy()
+        try:
+            out = member.decompress(data, _STEP) if data else member.flush()
+        except zlib.error as exc:
+            if held is None:  # given out so far: keep what came before the damage
+                yield from _salvage(saved, data)
+            if not lost:
+                yield _Bad(f"damaged gzip data: {exc}", damage=True)
+            member, lost, data = None, True, data[1:]
+            continue
+        data = member.unused_data if member.eof else member.unconsumed_tail
+        if held is None:
+            if out:
+                yield out
+        else:
+            held.append(out)
+            if member.eof or sum(map(len, held)) >= _HOLD:
+                yield from held
+                held, lost = None, False
+        if member.eof:
+            member = None
+        elif eof and not data and not out:
+            if not lost:
+                yield from held or ()
+                yield _Bad("truncated gzip data: the file ends inside a gzip member", damage=True)
+            return
+
+
+def _salvage(member, data: bytes) -> Iterator[bytes]:
+    """What ``data`` decompresses to up to the point where it cannot (in small steps)."""
+    for k in range(0, len(data), 256):
+        try:
+            out = member.decompress(data[k : k + 256])
+        except zlib.error:
+            return
+        if out:
+            yield out
 
 
 def is_json_lines(path: Path) -> bool:
     """Whether ``path`` is read line by line (JSON Lines, snapshot parts), not as one document."""
-    name = path.name.lower()
-    if name.endswith((".json", ".json.gz")):
+    if path.name.lower().endswith((".json", ".json.gz")):
         return False
     try:
-        return _first_char(path) != b"["
-    except (OSError, EOFError, gzip.BadGzipFile):
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+        if head[:2] == _GZIP[:2]:
+            head = zlib.decompressobj(31).decompress(head, 1 << 16)
+        if not head.strip():  # (rare) white space first: read on
+            with closing(_pieces(path)) as pieces:
+                head = next((p for p in pieces if isinstance(p, _Bad) or p.strip()), b"")
+        return isinstance(head, _Bad) or head.lstrip()[:1] != b"["
+    except zlib.error:
+        return True
+    except OSError:
         return False
+
+
+def _loads(data: bytes):
+    """Parse JSON, or a _Bad saying why not. Text orjson refuses but :func:`json.loads`
+    reads (a lone UTF-16 surrogate ``"\\ud800"``, NaN) is read as ``json.loads`` reads it,
+    with each lone surrogate and each byte that is not UTF-8 replaced by U+FFFD: Arrow and
+    pandas cannot hold a lone surrogate, and the Arrow reader reads such bytes so too."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        try:
+            return _no_surrogates(json.loads(data.decode("utf-8", "replace").lstrip("\ufeff")))
+        except (ValueError, RecursionError):
+            return _Bad(f"invalid JSON ({' '.join(str(exc).split())[:100]})", line=exc.lineno)
+
+
+def _no_surrogates(obj):
+    if isinstance(obj, str):
+        return _SURROGATE.sub("\ufffd", obj)
+    if isinstance(obj, list):
+        return [_no_surrogates(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in obj.items()}
+    return obj
 
 
 def _works_in(obj: object) -> list | None:
@@ -135,49 +275,73 @@ def _works_in(obj: object) -> list | None:
     return None
 
 
-def _iter_file(path: Path) -> Iterator[tuple[int | None, object]]:
-    """Yield (line number or None, parsed item) for every record-bearing value in a file."""
-    try:
-        whole_document = not is_json_lines(path)
-        with _open_text(path) as fh:
-            if whole_document:
-                data = fh.read()
-                try:
-                    obj = orjson.loads(data)
-                except orjson.JSONDecodeError as exc:
-                    # A .json file may still be JSON Lines; fall back to reading lines.
-                    if data.lstrip().startswith(b"{") and b"\n" in data.strip():
-                        yield from _iter_lines(io.BytesIO(data))
-                        return
-                    raise MalformedRecordError(str(path), None, f"invalid JSON ({exc})") from None
-                works = _works_in(obj)
-                if works is None:
-                    raise MalformedRecordError(
-                        str(path), None, "not a work, a list of works or an API page"
-                    )
-                for item in works:
-                    yield None, item
-            else:
-                yield from _iter_lines(fh)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(f"{path}: cannot read file ({exc})") from None
+def _iter_file(path: Path, progress=None) -> Iterator[tuple[int | None, object]]:
+    """Yield (line number or None, parsed item or _Bad) for every record-bearing value."""
+    if is_json_lines(path):
+        yield from _iter_lines(_pieces(path, progress))
+        return
+    pieces = list(_pieces(path, progress))
+    damage = next((p for p in pieces if isinstance(p, _Bad)), None)
+    if damage is not None:
+        yield None, damage
+        return
+    data = b"".join(pieces)
+    obj = _loads(data)
+    if isinstance(obj, _Bad):
+        # A .json file may still be JSON Lines; fall back to reading lines.
+        if data.lstrip().startswith(b"{") and b"\n" in data.strip():
+            yield from _iter_lines([data])
+        else:
+            yield obj.line, obj
+        return
+    works = _works_in(obj)
+    if works is None:
+        yield None, _Bad("not a work, a list of works or an API page")
+        return
+    for item in works:
+        yield None, item
 
 
-def _iter_lines(fh) -> Iterator[tuple[int | None, object]]:
-    for lineno, line in enumerate(fh, start=1):
-        if not line.strip():
+def _iter_lines(pieces: Iterable[bytes | _Bad]) -> Iterator[tuple[int | None, object]]:
+    """Yield (line number, parsed item or _Bad) for the lines of a JSON Lines text. A broken
+    line right after a damaged stretch is taken to be part of it, as is the line it cut."""
+    lineno, tail, after_damage, loads = 0, b"", False, orjson.loads
+    for piece in itertools.chain(pieces, [b"\n"]):
+        if isinstance(piece, _Bad):
+            lineno, tail, after_damage = lineno + 1, b"", True
+            yield lineno, piece
             continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield lineno, MalformedRecordError("", lineno, f"invalid JSON ({exc})")
-            continue
-        works = _works_in(obj)
-        if works is None:
-            yield lineno, MalformedRecordError("", lineno, "not a work record (no 'id')")
-            continue
-        for item in works:
-            yield lineno, item
+        lines = piece.split(b"\n")
+        lines[0] = tail + lines[0]
+        tail = lines.pop()
+        for line in lines:
+            lineno += 1
+            try:
+                obj = loads(line)
+            except orjson.JSONDecodeError:
+                if line.isspace() or not line:
+                    continue
+                obj = _loads(line)
+                if isinstance(obj, _Bad):
+                    if not after_damage:
+                        yield lineno, obj
+                    after_damage = False
+                    continue
+            after_damage = False
+            if type(obj) is dict and "id" in obj and "results" not in obj and "page" not in obj:
+                yield lineno, obj  # a work record: the common case of _works_in, fast
+                continue
+            works = _works_in(obj)
+            if works is None:
+                yield lineno, _not_a_work(obj)
+                continue
+            for item in works:
+                yield lineno, item
+
+
+def _not_a_work(obj: object) -> _Bad:
+    what = "no 'id'" if isinstance(obj, dict) else orjson.dumps(obj).decode()[:40]
+    return _Bad(f"not a work record ({what})")
 
 
 def iter_works(
@@ -187,6 +351,8 @@ def iter_works(
     report: ReadReport | None = None,
     located: bool = False,
     seen: set[str] | None = None,
+    check=None,
+    progress=None,
 ) -> Iterator:
     """Yield OpenAlex work records from files or folders, each work id once.
 
@@ -204,21 +370,32 @@ def iter_works(
         where a record came from.
     seen : set of str, optional
         Short ids already read elsewhere (updated in place), to drop duplicates across calls.
+    check : callable, optional
+        Called with each record (with an id) before duplicates are dropped; returns the
+        record to yield (fixed, if need be) or raises ``ValueError`` for one that is not a
+        work (e.g. :func:`collabnet.sources.records.fit_work`), which counts as malformed.
+    progress : callable, optional
+        Called with the number of bytes read from disk (compressed), as they are read.
 
     Raises
     ------
     InputError
-        A path that does not exist or cannot be read.
+        A path that does not exist or cannot be read; a damaged or truncated gzip file
+        (``file:line: cannot read file (…)``, unless ``skip_bad``).
     MalformedRecordError
         A line that is not JSON or not a work record (unless ``skip_bad``).
 
     Notes
     -----
     A work id seen twice (in one file or across files) is yielded once: the first occurrence
-    wins, as the same work fetched twice differs at most in volatile counts.
+    wins, as the same work fetched twice differs at most in volatile counts. With
+    ``skip_bad``, a damaged stretch of a gzip file counts as one bad record: the records
+    before it are kept and reading goes on at the next gzip member that can be read (line
+    numbers after it count the lines that could be read). Text that is not UTF-8 and lone
+    UTF-16 surrogates (``"\\ud800"``) are read with U+FFFD in their place.
     """
     return iter_records(paths, kind="work", skip_bad=skip_bad, report=report, located=located,
-                        seen=seen)
+                        seen=seen, check=check, progress=progress)
 
 
 def iter_records(
@@ -229,6 +406,8 @@ def iter_records(
     report: ReadReport | None = None,
     located: bool = False,
     seen: set[str] | None = None,
+    check=None,
+    progress=None,
 ) -> Iterator:
     """Yield OpenAlex records of any entity (``kind``: work, institution…), each id once.
 
@@ -241,28 +420,35 @@ def iter_records(
     for path in files:
         report.files.append(str(path))
         source = str(path)
-        for lineno, item in _iter_file(path):
-            problem = None
-            if isinstance(item, MalformedRecordError):
-                problem = MalformedRecordError(source, lineno, item.reason)
-            elif not isinstance(item, dict):
-                problem = MalformedRecordError(source, lineno, "record is not a JSON object")
-            elif not isinstance(item.get("id"), str) or not item["id"].strip():
-                problem = MalformedRecordError(source, lineno, f"record has no {kind} 'id'")
-            if problem is not None:
-                if not skip_bad:
-                    raise problem
-                report.bad += 1
-                if len(report.bad_examples) < 5:
-                    report.bad_examples.append(str(problem))
-                continue
-            report.records += 1
-            key = short_id(item["id"])
-            if key in seen:
-                report.duplicates += 1
-                continue
-            seen.add(key)
-            yield (source, lineno, item) if located else item
+        try:
+            for lineno, item in _iter_file(path, progress):
+                problem = None
+                if isinstance(item, _Bad):
+                    problem = item.error(source, lineno)
+                elif not isinstance(item, dict):
+                    problem = MalformedRecordError(source, lineno, "record is not a JSON object")
+                elif not isinstance(item.get("id"), str) or not item["id"].strip():
+                    problem = MalformedRecordError(source, lineno, f"record has no {kind} 'id'")
+                elif check is not None:
+                    try:
+                        item = check(item)
+                    except ValueError as exc:
+                        reason = f"{kind} {short_id(item['id'])[:40]}: {exc}"
+                        problem = MalformedRecordError(source, lineno, reason)
+                if problem is not None:
+                    if not skip_bad:
+                        raise problem
+                    report.skipped(problem)
+                    continue
+                report.records += 1
+                key = short_id(item["id"])
+                if key in seen:
+                    report.duplicates += 1
+                    continue
+                seen.add(key)
+                yield (source, lineno, item) if located else item
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
 
 
 def read_works(

@@ -7,20 +7,23 @@ institutions are unnested with Arrow list kernels and pandas joins, never a Pyth
 authorship, into two raw frames — one row per work and one per (work, author, institution) —
 that :mod:`collabnet.tables` turns into the canonical :class:`~collabnet.tables.WorkTables`.
 Records whose fields have odd types are fixed where the intent is clear (``"true"``, ``"12"``)
-and otherwise reported with their file and line.
+and otherwise reported with their file, line and field path (:func:`fit_work`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import operator
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from collabnet.errors import MalformedRecordError
-from collabnet.keys import short_ids
+from collabnet.keys import short_id, short_ids
 
 _INSTITUTION = pa.struct(
     [
@@ -86,89 +89,239 @@ AFFILIATION_COLUMNS = [
     "weight",
 ]
 
-_BOOL_FIELDS = ("is_paratext", "is_retracted", "is_authors_truncated")
-_INT_FIELDS = ("publication_year", "cited_by_count", "countries_distinct_count")
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+#: How much of a wrong value an error message quotes.
+QUOTE_CHARS = 40
+_JSON_KINDS = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
+               dict: "an object", list: "a list", tuple: "a list"}
+_NONE = type(None)
+_STR, _INT, _BOOL = frozenset((str, _NONE)), frozenset((int, _NONE)), frozenset((bool, _NONE))
+_NUM = frozenset((float, int, _NONE))
 
 
-def _coerce_bool(v):
-    if isinstance(v, bool) or v is None:
+class Misfit(ValueError):
+    """A value that does not fit :data:`WORK_RECORD_TYPE` and cannot be fixed; ``str(err)``
+    is one short line naming the field path and quoting at most :data:`QUOTE_CHARS`
+    characters of the value.
+
+    >>> str(Misfit("authorships[2].institutions", "a list", 5))
+    'authorships[2].institutions must be a list, not a number (5)'
+    """
+
+    def __init__(self, path: str, want: str, value: object):
+        self.path = path
+        kind = next((k for t, k in _JSON_KINDS.items() if isinstance(value, t)), "")
+        kind = kind or type(value).__name__
+        super().__init__(f"{path} must be {want}, not {kind} ({quote(value)})")
+
+
+def quote(value: object, limit: int = QUOTE_CHARS) -> str:
+    """A value as JSON-like text for a message, cut to ``limit`` characters."""
+    try:
+        finite = not isinstance(value, float) or math.isfinite(value)
+        text = orjson.dumps(value).decode() if finite else repr(value)
+    except (TypeError, ValueError, orjson.JSONEncodeError):
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit_work(rec: dict) -> dict:
+    """``rec`` itself when it fits :data:`WORK_RECORD_TYPE`, else a fixed copy.
+
+    Fixed where the intent is clear: ``"true"``/``"false"`` (any case) and 0/1 for
+    true/false; ``2015.0`` and ``"2015"`` for a whole number; ``"1.5"`` for a number; one
+    country code string for a list of one. Any other value that is not null and not of the
+    field's type — a fractional or boolean year, ``authorships`` that is not a list, an
+    institution that is not an object, ``author`` a list — raises :class:`Misfit` naming
+    the field path. Fields collabnet does not read are not looked at.
+
+    >>> fit_work({"id": "W1", "publication_year": "2015"})["publication_year"]
+    2015
+    >>> fit_work({"id": "W1", "publication_year": 2015.5})
+    Traceback (most recent call last):
+    ...
+    collabnet.sources.records.Misfit: publication_year must be a whole number, not a number (2015.5)
+    """
+    if type(rec) is dict and _fits(rec):
+        return rec
+    return _fit(rec, WORK_RECORD_TYPE, "")
+
+
+def _fits(rec: dict) -> bool:
+    """Whether a record fits as it is: the common case, checked in one unrolled pass as it
+    runs for every record (False: :func:`_fit` looks closer)."""
+    g = rec.get
+    if (type(g("id")) not in _STR or type(g("type")) not in _STR or type(g("fwci")) not in _NUM
+            or type(g("is_paratext")) not in _BOOL or type(g("is_retracted")) not in _BOOL
+            or type(g("is_authors_truncated")) not in _BOOL):
+        return False
+    for k in ("publication_year", "cited_by_count", "countries_distinct_count"):
+        v = g(k)
+        if type(v) not in _INT or v is not None and not _INT64[0] <= v <= _INT64[1]:
+            return False
+    v = g("citation_normalized_percentile")
+    if v is not None and (type(v) is not dict or type(v.get("is_in_top_10_percent")) not in _BOOL):
+        return False
+    auths = g("authorships")
+    if auths is None:
+        return True
+    if type(auths) is not list:
+        return False
+    for a in auths:  # unrolled, as are the institutions below: a call each would cost more
+        if type(a) is not dict:
+            if a is None:
+                continue
+            return False
+        g = a.get
+        au = g("author")
+        if (type(g("author_position")) not in _STR or type(g("is_corresponding")) not in _BOOL
+                or au is not None and (type(au) is not dict or type(au.get("id")) not in _STR)):
+            return False
+        v = g("countries")
+        if v is not None:
+            if type(v) is not list:
+                return False
+            for c in v:
+                if type(c) is not str and c is not None:
+                    return False
+        insts = g("institutions")
+        if insts is None:
+            continue
+        if type(insts) is not list:
+            return False
+        for i in insts:
+            if type(i) is dict:
+                g = i.get
+                if (type(g("id")) not in _STR or type(g("display_name")) not in _STR
+                        or type(g("country_code")) not in _STR or type(g("type")) not in _STR):
+                    return False
+            elif i is not None:
+                return False
+    return True
+
+
+def _fit(v, t: pa.DataType, path: str):
+    """``v`` fitted to the Arrow type ``t``: itself, a fixed copy, or :class:`Misfit`."""
+    if v is None:
+        return None
+    if pa.types.is_struct(t):
+        if not isinstance(v, dict):
+            raise Misfit(path or "record", "an object", v)
+        out = v
+        for f in t:
+            x = v.get(f.name)
+            y = _fit(x, f.type, f"{path}.{f.name}" if path else f.name)
+            if y is not x:
+                out = out if out is not v else dict(v)
+                out[f.name] = y
+        return out
+    if pa.types.is_list(t):
+        if isinstance(v, str) and pa.types.is_string(t.value_type):
+            v = [v]  # one country code for a list of one
+        if not isinstance(v, (list, tuple)):
+            raise Misfit(path, "a list", v)
+        items = [_fit(x, t.value_type, f"{path}[{i}]") for i, x in enumerate(v)]
+        return v if type(v) is list and all(x is y for x, y in zip(items, v)) else items
+    if pa.types.is_string(t):
+        if not isinstance(v, str):
+            raise Misfit(path, "a string", v)
         return v
+    if isinstance(v, (bool, np.bool_)) and not pa.types.is_boolean(t):
+        raise Misfit(path, "a whole number" if pa.types.is_integer(t) else "a number", v)
+    if pa.types.is_integer(t):
+        return v if type(v) is int and _INT64[0] <= v <= _INT64[1] else _as_int(v, path)
+    if pa.types.is_floating(t):
+        return v if type(v) in _NUM else _as_float(v, path)
+    return v if type(v) is bool else _as_bool(v, path)
+
+
+def _as_int(v, path: str) -> int:
+    """A whole number from an int, an integral float (2015.0) or such a string ("2015")."""
+    n = None
+    if isinstance(v, str):
+        with contextlib.suppress(ValueError):
+            n = int(v)
+    if n is None:
+        try:
+            n = operator.index(v)
+        except TypeError:
+            with contextlib.suppress(TypeError, ValueError, OverflowError):
+                f = float(v)
+                n = int(f) if f == int(f) else None
+    if n is None or not _INT64[0] <= n <= _INT64[1]:
+        raise Misfit(path, "a whole number", v)
+    return n
+
+
+def _as_float(v, path: str) -> float:
+    """A number from an int, a float or a numeric string ("1.5")."""
+    try:
+        return float(v.strip() if isinstance(v, str) else v)
+    except (TypeError, ValueError, OverflowError):
+        raise Misfit(path, "a number", v) from None
+
+
+def _as_bool(v, path: str) -> bool:
+    """true/false from a bool, "true"/"false" (any case) or the numbers 0 and 1."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
     if isinstance(v, str) and v.strip().lower() in ("true", "false"):
         return v.strip().lower() == "true"
     if isinstance(v, (int, float)) and v in (0, 1):
         return bool(v)
-    return None
+    raise Misfit(path, "true or false", v)
 
 
-def _coerce_int(v):
-    if v is None or isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return int(f) if math.isfinite(f) and f == int(f) else None
-
-
-def _coerce_record(rec: dict) -> dict:
-    """A copy of an oddly typed record with fixable values fixed (``"true"`` -> True, …)."""
-    rec = dict(rec)
-    for k in _BOOL_FIELDS:
-        if k in rec:
-            rec[k] = _coerce_bool(rec[k])
-    for k in _INT_FIELDS:
-        if k in rec:
-            rec[k] = _coerce_int(rec[k])
-    if "fwci" in rec and not isinstance(rec["fwci"], (int, float, type(None))):
-        try:
-            rec["fwci"] = float(rec["fwci"])
-        except (TypeError, ValueError):
-            rec["fwci"] = None
-    auths = rec.get("authorships")
-    if isinstance(auths, list):
-        fixed = []
-        for a in auths:
-            if not isinstance(a, dict):
-                fixed.append(None)
-                continue
-            a = dict(a)
-            a["is_corresponding"] = _coerce_bool(a.get("is_corresponding"))
-            if not isinstance(a.get("author"), (dict, type(None))):
-                a["author"] = None
-            if isinstance(a.get("countries"), str):
-                a["countries"] = [a["countries"]]
-            fixed.append(a)
-        rec["authorships"] = fixed
-    return rec
+#: What pyarrow raises for a record it cannot convert.
+_CONVERSION_ERRORS = (pa.ArrowException, TypeError, ValueError, OverflowError)
 
 
 def records_to_struct(
-    records: list[dict], where: list[tuple[str, int | None]]
+    records: list[dict], where: list[tuple[str, int | None]], *, on_bad=None,
+    fitted: bool = False,
 ) -> pa.StructArray:
-    """Convert records to Arrow; find, fix or report (file:line) the ones that do not fit."""
-    try:
-        return pa.array(records, type=WORK_RECORD_TYPE)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        pass
-    fixed = []
+    """Convert records to Arrow, fixing what :func:`fit_work` fixes.
+
+    A record that does not fit raises :class:`MalformedRecordError` naming its place (from
+    ``where``, one ``(source, line)`` per record) and the field, or, with ``on_bad``, is
+    passed to ``on_bad`` as that error and left out. ``fitted``: the records have been
+    through :func:`fit_work` already (as :func:`collabnet.sources.files.iter_works` does
+    with ``check=fit_work``).
+    """
+    def misfit(i: int, reason: str) -> None:
+        src, line = where[i] if i < len(where) else ("<records>", None)
+        wid = records[i].get("id") if isinstance(records[i], dict) else None
+        wid = short_id(wid)[:QUOTE_CHARS] if isinstance(wid, str) else quote(wid)
+        err = MalformedRecordError(src, line, f"work {wid}: {reason}")
+        if on_bad is None:
+            raise err
+        on_bad(err)
+
+    kept, places = [], []
     for i, rec in enumerate(records):
+        if not fitted:
+            try:
+                rec = fit_work(rec)
+            except Misfit as exc:
+                misfit(i, str(exc))
+                continue
+        kept.append(rec)
+        places.append(i)
+    try:
+        return pa.array(kept, type=WORK_RECORD_TYPE)
+    except _CONVERSION_ERRORS:
+        pass
+    # What fit_work lets through and Arrow still refuses (a string it cannot encode…).
+    good = []
+    for i, rec in zip(places, kept):
         try:
             pa.array([rec], type=WORK_RECORD_TYPE)
-            fixed.append(rec)
+        except _CONVERSION_ERRORS as exc:
+            misfit(i, quote(str(exc).splitlines()[0], 80))
             continue
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            first_error = exc
-        rec2 = _coerce_record(rec)
-        try:
-            pa.array([rec2], type=WORK_RECORD_TYPE)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            src, line = where[i] if i < len(where) else ("<records>", None)
-            reason = str(first_error).splitlines()[0]
-            raise MalformedRecordError(src, line, f"work {rec.get('id')}: {reason}") from None
-        fixed.append(rec2)
-    return pa.array(fixed, type=WORK_RECORD_TYPE)
+        good.append(rec)
+    return pa.array(good, type=WORK_RECORD_TYPE)
 
 
 def _clean_codes(arr: pa.Array) -> pa.Array:

@@ -9,15 +9,7 @@ from __future__ import annotations
 import argparse
 
 from collabnet.cli import options as opt
-from collabnet.cli.inputs import (
-    check_options,
-    load_from_args,
-    note,
-    print_plan,
-    query_from_args,
-    settings_from_args,
-)
-from collabnet.errors import InputError
+from collabnet.cli.inputs import load_from_args, note, print_plan, works_or_query
 from collabnet.keys import IMPACT_INDICATORS, LINK_STRENGTH_ORDERS, PROFILE_INDICATORS
 
 RANKABLE = PROFILE_INDICATORS + IMPACT_INDICATORS
@@ -153,15 +145,7 @@ def cmd_trend(args: argparse.Namespace) -> int:
     from collabnet.cli.format import emit, format_table
 
     coords = _coordinates(args)
-    settings = None
-    if args.source == "counts":
-        check_options(args)
-        if args.inputs:
-            raise InputError("--source counts asks OpenAlex: give --focus (or --country/"
-                             "--institution) with --years instead of files")
-        tables, settings = query_from_args(args), settings_from_args(args)
-    else:
-        tables = load_from_args(args)
+    tables, settings = works_or_query(args)
     t = trend(tables, args.indicator, args.level, **opt.selection_kwargs(args),
               counting=args.counting, institutions=coords, settings=settings,
               **opt.library_kwargs(args, "compare", "collaboration", "min_works", "source",
@@ -197,15 +181,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     from collabnet.analysis.rank import rank
     from collabnet.cli.format import emit, format_table, screen_view
 
-    settings = None
-    if args.source == "counts":
-        check_options(args)
-        if args.inputs:
-            raise InputError("--source counts asks OpenAlex: give --group/--focus or "
-                             "--country with --years instead of files")
-        tables, settings = query_from_args(args), settings_from_args(args)
-    else:
-        tables = load_from_args(args)
+    tables, settings = works_or_query(args)
     df = rank(tables, args.level, **opt.selection_kwargs(args), counting=args.counting,
               **opt.library_kwargs(args, "group", "as_of", "indicator", "by_year", "ascending",
                                    "collaboration", "min_works", "source", "dry_run", *_CI),

@@ -90,14 +90,17 @@ def show_progress(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
-def counts_source(args: argparse.Namespace):
-    """The query and settings of ``--source counts|both`` (checked before any request)."""
+def works_or_query(args: argparse.Namespace):
+    """What a command computes on, and how to reach OpenAlex: the works (read or fetched)
+    with ``--source works``; for ``--source counts|both`` the query of the options (None
+    when only --focus or --group says what to count), checked before any request."""
+    if getattr(args, "source", "works") == "works":
+        return load_from_args(args), None
     check_options(args)
-    query = query_from_args(args)
-    if query is None or args.inputs:
-        raise InputError("--source counts asks OpenAlex: give --country or --institution "
-                         "and --years instead of files")
-    return query, settings_from_args(args)
+    if args.inputs:
+        raise InputError(f"--source {args.source} asks OpenAlex: give --country/--institution"
+                         " (or --focus/--group) with --years instead of files")
+    return query_from_args(args), settings_from_args(args)
 
 
 def print_plan(urls) -> None:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 
 from collabnet.cli import options as opt
-from collabnet.cli.inputs import counts_source, load_from_args, note, print_plan
+from collabnet.cli.inputs import load_from_args, note, print_plan, works_or_query
 
 
 def cmd_shares(args: argparse.Namespace) -> int:
     from collabnet.analysis.shares import shares
     from collabnet.cli.format import emit
 
-    if args.source == "works":
-        source, settings = load_from_args(args), None
-    else:
-        source, settings = counts_source(args)
+    source, settings = works_or_query(args)
     df = shares(source, args.level, **opt.selection_kwargs(args), by_year=args.by_year,
                 counts=args.counts, min_works=args.min_works, source=args.source,
                 settings=settings, dry_run=args.dry_run)

@@ -280,6 +280,14 @@ def is_country_code(code: str) -> bool:
     return code in EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
 
 
+@cache
+def country_codes() -> frozenset[str]:
+    """Every code a country can have: ISO 3166-1 alpha-2, plus OpenAlex's ``XK``."""
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(EXTRA_COUNTRIES)
+
+
 def validate_country(code: str) -> str:
     """``code`` upper-cased, or InputError saying why it is not a country code.
 

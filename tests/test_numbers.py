@@ -171,3 +171,29 @@ def test_thin_evidence_is_flagged_next_to_its_count():
     im = cn.impact(t, focus="JP", ci=False).set_index("group")
     assert im.loc["all", "cited_works"] == 2 and im.loc["all", "low_evidence"]
     assert cn.shares(t, min_works=20).set_index("entity").loc["JP", "low_evidence"]
+
+
+def _inst_work(wid, *insts):
+    return {"id": wid, "authorships": [
+        {"institutions": [{"id": i, "country_code": c}]} for i, c in insts]}
+
+
+def test_invalid_country_codes_are_unknown():
+    """JP with JPN is one country (JPN is not ISO 3166-1 alpha-2): domestic, not
+    international; 'jp-' alone leaves the work without a known country; 'jp' is JP."""
+    t = build_tables([_inst_work("W1", ("I1", "JP"), ("I2", "JPN")),
+                      _inst_work("W2", ("I3", "jp-")), _inst_work("W3", ("I4", "jp"))])
+    assert t.works["collaboration"].astype(str).tolist() == [
+        "domestic", "unknown", "single_institution"]
+    assert set(t.affiliations["country_code"].dropna()) == {"JP"}
+
+
+def test_the_placeholder_institution_is_no_institution():
+    """OpenAlex's I-1: not a node, and a JP institution with I-1 stays single-institution;
+    I-1's country, when it has one, still counts."""
+    t = build_tables([_inst_work("W1", ("I1", "JP"), ("I-1", None)),
+                      _inst_work("W2", ("I1", "JP"), ("I-1", "US"))])
+    assert t.works["collaboration"].astype(str).tolist() == ["single_institution",
+                                                             "international"]
+    assert "I-1" not in cn.network(t, "institution")
+    assert t.institutions()["institution_id"].tolist() == ["I1"]

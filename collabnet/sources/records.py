@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from collabnet.errors import MalformedRecordError
-from collabnet.keys import short_id, short_ids
+from collabnet.keys import country_codes, short_id, short_ids
 
 _INSTITUTION = pa.struct(
     [
@@ -325,9 +325,18 @@ def records_to_struct(
 
 
 def _clean_codes(arr: pa.Array) -> pa.Array:
-    """Upper-case, trimmed country codes; empty strings become null."""
+    """Upper-case, trimmed country codes; anything that is not ISO 3166-1 alpha-2 (or
+    OpenAlex's XK) — ``JPN``, ``USA``, ``jp-``, an empty string — becomes null (unknown)."""
     arr = pc.utf8_upper(pc.utf8_trim_whitespace(arr))
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    valid = pc.is_in(arr, value_set=pa.array(sorted(country_codes()), pa.string()))
+    return pc.if_else(valid, arr, pa.scalar(None, pa.string()))
+
+
+def _real_institutions(ids: pa.Array) -> pa.Array:
+    """Institution ids as they are when ``I<digits>``; OpenAlex's placeholder ``I-1`` and any
+    other id become null: no institution (the row's country, if any, still counts)."""
+    real = pc.match_substring_regex(ids, pattern=r"^I[0-9]+$")
+    return pc.if_else(real, ids, pa.scalar(None, pa.string()))
 
 
 def _string_col(arr: pa.Array) -> pd.Series:
@@ -409,7 +418,7 @@ def record_frames(struct: pa.StructArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     inst_parent = pc.list_parent_indices(insts).to_numpy()
     iflat = pc.list_flatten(insts)
     inst_id = _field(iflat, "id")
-    inst_id = pc.if_else(pc.is_null(inst_id), inst_id, short_ids(inst_id))
+    inst_id = _real_institutions(pc.if_else(pc.is_null(inst_id), inst_id, short_ids(inst_id)))
     inst_rows = pd.DataFrame(
         {
             "auth_row": inst_parent,

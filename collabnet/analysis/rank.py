@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from collabnet.analysis.bootstrap import CONFIDENCE, N_RESAMPLES
-from collabnet.analysis.trends import indicator_values
+from collabnet.analysis.trends import counted_values, indicator_values
 from collabnet.errors import InputError
 from collabnet.groups import group_members, group_name
 from collabnet.keys import (
@@ -129,10 +129,11 @@ def rank(
     if source == "counts":
         focus_ids = normalise_focus(level, focus) or []
         entities = list(dict.fromkeys(members + focus_ids))
-        values = _counted_values(tables, level, entities, indicator, years=years,
-                                 by_year=by_year, ci=ci, merge_hk_mo=merge_hk_mo,
-                                 collaboration_rule=collaboration_rule, settings=settings,
-                                 dry_run=dry_run, min_works=min_works)
+        values = counted_values(tables, indicator, level, entities, years=years,
+                                by_year=by_year, ci=ci, merge_hk_mo=merge_hk_mo,
+                                collaboration_rule=collaboration_rule, settings=settings,
+                                dry_run=dry_run, min_works=min_works, verb="ranks",
+                                needs="--group or --focus")
         if dry_run:
             return values
         counted_attrs = {k: values.attrs[k] for k in ("definition", "requests")
@@ -182,37 +183,3 @@ def rank(
                      as_of=as_of, members=len(entities) or None, source=source,
                      **counted_attrs)
     return out
-
-
-#: What the counts path can rank: the counts it has.
-COUNTED = {"international_share": "share", "works": "works",
-           "international_works": "international_works"}
-
-
-def _counted_values(query, level, entities, indicator, *, years, by_year, ci, merge_hk_mo,
-                    collaboration_rule, settings, dry_run, min_works) -> pd.DataFrame:
-    from collabnet.analysis.shares import counted_shares
-    from collabnet.query import WorkQuery
-
-    if indicator not in COUNTED:
-        raise InputError(f"the counts path ranks {', '.join(COUNTED)}; use --source works "
-                         f"for {indicator}")
-    if ci:
-        raise InputError("the counts path has no stability intervals: use --source works")
-    if query is None:
-        if not entities or level != "country":
-            raise InputError("ranking from counts needs --group or --focus countries")
-        query = WorkQuery(countries=entities, years=years)
-        years = None
-    c = counted_shares(query, level, years=years, focus=entities or None, by_year=by_year,
-                       merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
-                       min_works=min_works, settings=settings, dry_run=dry_run)
-    if dry_run:
-        return c
-    out = c[["entity", "name", *(["year"] if by_year else [])]].copy()
-    out["works"] = c["works"].to_numpy()  # the counts path's share denominator
-    out["value"] = c[COUNTED[indicator]].to_numpy()
-    out["low_evidence"] = c["low_evidence"].to_numpy()
-    out.attrs.update(c.attrs)
-    return out
-

@@ -39,6 +39,8 @@ __all__ = [
     "PROFILE_INDICATORS",
     "TrendComparison",
     "indicator_trend",
+    "COUNTED",
+    "counted_values",
     "indicator_values",
     "ols_slope",
     "trend",
@@ -236,44 +238,64 @@ def indicator_trend(
 #: The ``collabnet trend`` command's library call.
 trend = indicator_trend
 
-#: What the counts path can follow, and the column of its table that holds it.
-_COUNTED = {"international_share": "share", "works": "works",
-            "international_works": "international_works"}
+#: What the counts path can follow or rank, and the column of its table that holds it.
+COUNTED = {"international_share": "share", "works": "works",
+           "international_works": "international_works"}
+
+
+def counted_values(query, indicator, level, focus_ids, *, years, by_year, ci, merge_hk_mo,
+                   collaboration_rule, settings, min_works, dry_run=False,
+                   verb="follows", needs="--focus countries or institutions"):
+    """``entity, name, [year], works, value, low_evidence`` of ``indicator`` from OpenAlex
+    counts (the counts path's share denominator as ``works``), for a trend or a ranking.
+
+    ``query`` None means the works of the ``focus_ids`` countries (or institutions) in
+    ``years``. ``verb`` and ``needs`` word the errors for the caller.
+    """
+    from collabnet.analysis.shares import counted_shares
+    from collabnet.query import WorkQuery
+
+    if indicator not in COUNTED:
+        raise InputError(f"the counts path {verb} {', '.join(COUNTED)}; use --source works "
+                         f"for {indicator}")
+    if ci:
+        raise InputError("the counts path has no stability intervals: use --source works")
+    if query is None:
+        if not focus_ids or level == "author":
+            raise InputError(f"the counts path needs {needs} to know what to count")
+        key = "countries" if level == "country" else "institutions"
+        query = WorkQuery(**{key: focus_ids}, years=years)
+        years = None
+    c = counted_shares(query, level, years=years, focus=focus_ids or None, by_year=by_year,
+                       merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
+                       min_works=min_works, settings=settings, dry_run=dry_run)
+    if dry_run:
+        return c
+    out = c[["entity", "name", *(["year"] if by_year else []), "works"]].copy()
+    out["value"] = c[COUNTED[indicator]].to_numpy()
+    out["low_evidence"] = c["low_evidence"].to_numpy()
+    out.attrs.update(c.attrs)
+    return out
 
 
 def _counted_trend(query, indicator, level, *, focus, years, cmp_years, merge_hk_mo,
                    collaboration_rule, ci, settings, min_works) -> TrendComparison:
-    from collabnet.analysis.shares import counted_shares
     from collabnet.keys import normalise_focus
-    from collabnet.query import WorkQuery
 
-    if indicator not in _COUNTED:
-        raise InputError(f"the counts path follows {', '.join(_COUNTED)}; use --source works "
-                         f"for {indicator}")
-    if ci:
-        raise InputError("the counts path has no stability intervals: use --source works")
     focus_ids = normalise_focus(level, focus)
-    if query is None:
-        if not focus_ids or level == "author":
-            raise InputError("a trend from counts needs --focus countries or institutions")
-        key = "countries" if level == "country" else "institutions"
-        query = WorkQuery(**{key: focus_ids}, years=years)
-        years = None
-    c = counted_shares(query, level, years=years, focus=focus_ids, by_year=True,
-                       merge_hk_mo=merge_hk_mo, collaboration_rule=collaboration_rule,
-                       min_works=min_works, settings=settings)
-    focus_ids = focus_ids or list(dict.fromkeys(c["entity"]))
-    values = c[["entity", "name", "year", "works"]].copy()
-    values["value"] = c[_COUNTED[indicator]].to_numpy()
-    values["low_evidence"] = c["low_evidence"].to_numpy()
+    values = counted_values(query, indicator, level, focus_ids, years=years, by_year=True,
+                            ci=ci, merge_hk_mo=merge_hk_mo,
+                            collaboration_rule=collaboration_rule, settings=settings,
+                            min_works=min_works)
+    focus_ids = focus_ids or list(dict.fromkeys(values["entity"]))
     summary = _summary(values, focus_ids, cmp_years)
-    names = dict(zip(c["entity"], c["name"], strict=True))
+    names = dict(zip(values["entity"], values["name"], strict=True))
     summary["name"] = summary["entity"].map(names)
     summary = summary[["entity", "name", "from_year", "to_year", "value_from", "value_to",
                        "change", "slope_per_year", "years"]]
     t = TrendComparison(indicator=indicator, values=values.reset_index(drop=True),
                         summary=summary)
-    t.values.attrs.update(c.attrs)
+    t.values.attrs.update(values.attrs)
     return t
 
 

@@ -305,9 +305,7 @@ def register(sub) -> None:
     opt.add_institutions(p, "institution records with coordinates (for near_share/far_share)")
     p.add_argument("--summary", action="store_true",
                    help="output the change/slope summary instead of the yearly values")
-    p.add_argument("--source", default="works", choices=["works", "counts"],
-                   help="works (default), or OpenAlex group_by counts for international_share,"
-                   " works, international_works: 2 requests per entity (needs --years)")
+    opt.add_source(p, both=False, dry_run=False)
     opt.add_ci(p, default_on=False)
     opt.add_min_works(p)
     opt.add_table_output(p)
@@ -332,11 +330,7 @@ def register(sub) -> None:
     opt.add_counting(p)
     opt.add_ci(p, default_on=False)
     opt.add_min_works(p)
-    p.add_argument("--source", default="works", choices=["works", "counts"],
-                   help="works (default), or OpenAlex group_by counts: a few requests a year "
-                   "instead of downloading works (needs --years)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="with --source counts: print the requests that would be made")
+    opt.add_source(p, both=False)
     opt.add_table_output(p)
 
     p = opt.indicator_parser(

@@ -148,15 +148,18 @@ def add_min_works(p: argparse.ArgumentParser) -> None:
                    help=f"flag values resting on fewer works (default {MIN_WORKS})")
 
 
-def add_source(p: argparse.ArgumentParser) -> None:
-    """``--source works|counts|both`` and ``--dry-run``: where the numbers come from."""
-    p.add_argument("--source", default="works", choices=["works", "counts", "both"],
+def add_source(p: argparse.ArgumentParser, *, both: bool = True,
+               dry_run: bool = True) -> None:
+    """``--source works|counts[|both]`` and ``--dry-run``: where the numbers come from."""
+    p.add_argument("--source", default="works",
+                   choices=["works", "counts", "both"] if both else ["works", "counts"],
                    help="works (default): from the works themselves; counts: from OpenAlex "
                    "group_by counts, a few requests instead of downloading works (needs "
-                   "--country/--institution and --years); both: the two side by side")
-    p.add_argument("--dry-run", action="store_true",
-                   help="with --source counts: print the requests that would be made, "
-                   "make none")
+                   "--years)" + ("; both: the two side by side" if both else ""))
+    if dry_run:
+        p.add_argument("--dry-run", action="store_true",
+                       help="with --source counts: print the requests that would be made, "
+                       "make none")
 
 
 def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:

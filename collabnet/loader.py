@@ -104,7 +104,7 @@ def _load_query(query: WorkQuery, *, settings=None, progress: bool = False,
     tables = build_tables(iter_cached_works(query, settings.cache_dir, base_url=settings.base_url))
     tables.report = report
     tables.warnings = tuple(report.warnings if report is not None
-                            else query_warnings(query, settings))
+                            else query_warnings(query, settings)) + tables.warnings
     return tables
 
 
@@ -150,7 +150,6 @@ def read_tables(
     if engine not in READ_ENGINES:
         raise InputError(f"unknown read engine {engine!r}: choose auto or python")
     report = ReadReport()
-    seen: set[str] = set()
     parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
     files = expand_paths(paths)
     with paused_gc(), tqdm(
@@ -162,20 +161,21 @@ def read_tables(
             fast = None
             if engine == "auto" and is_json_lines(path):
                 start = bar.n
-                fast = read_jsonl_frames(path, seen, progress=bar.update)
+                fast = read_jsonl_frames(path, progress=bar.update)
                 if fast is None:
                     bar.update(start - bar.n)  # read again, record by record
             if fast is not None:
-                file_parts, n_records, n_dupes = fast
+                file_parts, n_records = fast
                 report.files.append(str(path))
                 report.records += n_records
-                report.duplicates += n_dupes
                 parts.extend(file_parts)
             else:
-                parts.extend(read_record_frames(path, seen, skip_bad=skip_bad, report=report,
+                parts.extend(read_record_frames(path, skip_bad=skip_bad, report=report,
                                                 progress=bar.update))
-            bar.set_postfix_str(f"{report.works:,} works", refresh=False)
-    return tables_from_frames(parts), report
+            bar.set_postfix_str(f"{report.records:,} records", refresh=False)
+    tables = tables_from_frames(parts)
+    report.duplicates = report.records - len(tables)
+    return tables, report
 
 
 def _size(path) -> int:

@@ -6,9 +6,10 @@ weights are computed as sparse matrix products over the work × entity incidence
 way bibliometric tools define them (Perianes-Rodriguez, Waltman & van Eck 2016), not by
 looping over pairs in Python.
 
-Node attributes: ``label`` (country code / institution name / author id), ``works`` (full
-count), ``fractional_works``, ``international_works``, ``share``; for countries ``name``; for
-institutions ``country_code`` and ``type``. Edge attributes: ``works`` (co-authored works,
+Node attributes: ``label`` (country code / institution name / author name, or the author id
+where OpenAlex gives no name), ``works`` (full count), ``fractional_works``,
+``international_works``, ``share``; for countries and authors ``name``; for institutions
+``country_code`` and ``type``. Edge attributes: ``works`` (co-authored works,
 full count) and ``weight`` (the chosen counting).
 """
 
@@ -243,9 +244,12 @@ def _network(sel: Selection, *, counting: str, min_weight, top) -> nx.Graph:
         nodes["country_code"] = nodes["entity"].map(info["country_code"])
         nodes["type"] = nodes["entity"].map(info["type"])
         extra = ["country_code", "type"]
+    elif level == "author":
+        nodes["label"] = nodes["name"]
+        extra = ["name"]
     else:
         nodes["label"] = nodes["entity"]
-        extra = ["name"] if level == "country" else []
+        extra = ["name"]
     attr_cols = ["label", "works", "fractional_works", "international_works", "share", *extra]
     for rec in nodes[["entity", *attr_cols]].to_dict("records"):
         ent = rec.pop("entity")

@@ -27,11 +27,14 @@ from collabnet.keys import (
     check_choice,
     country_name,
     entity_column,
-    short_id,
 )
+from collabnet.sources.duplicates import newest_frames
 from collabnet.sources.files import paused_gc
 from collabnet.sources.records import (
     AFFILIATION_COLUMNS,
+    BAD_CODE,
+    BAD_CODES,
+    INTERNAL_COLUMNS,
     RAW_WORK_COLUMNS,
     empty_frames,
     record_frames,
@@ -66,13 +69,18 @@ class WorkTables:
         n_institutions, n_countries, countries_distinct_count, is_top10, is_paratext,
         is_retracted, is_authors_truncated, collaboration``.
     affiliations : pandas.DataFrame
-        One row per (work, authorship, institution): ``work_id, year, author_index, author_id,
-        author_position, is_corresponding, institution_id, institution_name, institution_type,
-        country_code, weight``. An author with no institution has one row with a null
-        institution; an author whose ``countries`` name a country none of their institutions
-        has gets an extra row with that country and a null institution. ``weight`` is the
-        row's fractional share of the work: ``1 / (n_authors * rows of that author)``, so the
-        weights of a work with authors sum to 1.
+        One row per (work, authorship, institution): ``work_id, year, author_index,
+        author_id, author_name, author_position, is_corresponding, institution_id,
+        institution_name, institution_type, country_code, weight``. An author with no
+        institution has one row with a null institution. ``weight`` is the row's fractional
+        share of the work: an author's credit ``1 / n_authors`` split evenly over their
+        ``m`` institution entries. A
+        country that the author's ``countries`` name but none of their institutions has
+        takes the share of the author's institution entries without a country (the row
+        keeps the institution and gets that country), or of the author's empty slot when
+        they list no institution; when every entry has a country it gets a row of weight 0
+        (it counts for the work's countries, not for credit). The weights of a work with
+        authors sum to 1.
     collaboration_rule : {"countries", "leiden"}
         The rule ``works.collaboration`` was classified by (see
         :func:`classify_collaboration`).
@@ -197,14 +205,16 @@ class WorkTables:
         return out
 
     def entity_names(self, level: str, entities) -> np.ndarray:
-        """Display names for entity keys: country names, institution names, author ids."""
+        """Display names for entity keys: country names, institution names, author names
+        (the ``display_name`` most often seen with the id; the id where none is known)."""
         entities = pd.Series(entities)
         if level == "country":
             return entities.map(country_name).astype("string").values
         if level == "institution":
             names = self.institutions().set_index("institution_id")["name"]
             return entities.map(names).astype("string").values
-        return entities.astype("string").values
+        names = _most_frequent(self.affiliations, "author_id", "author_name")
+        return entities.map(names).fillna(entities).astype("string").values
 
 
 def _most_frequent(df: pd.DataFrame, key: str, col: str) -> pd.Series:
@@ -274,9 +284,21 @@ def tables_from_frames(
         parts = [empty_frames()]
     works = pd.concat([w for w, _ in parts], ignore_index=True)
     aff = pd.concat([a for _, a in parts], ignore_index=True)
+    if works["work_id"].duplicated().any():
+        works, aff = newest_frames(
+            works, aff, [len(w) for w, _ in parts], [len(a) for _, a in parts]
+        )
+    n_bad = int(works[BAD_CODES].sum())
+    warnings = ()
+    if n_bad:
+        seen = list(dict.fromkeys(c for codes in works[BAD_CODE].dropna()
+                                  for c in codes.split("\n")))[:3]
+        warnings = (f"{n_bad:,} country code{'s' if n_bad != 1 else ''} not ISO 3166-1 "
+                    f"alpha-2 read as unknown (e.g. {', '.join(map(repr, seen))})",)
+    works = works.drop(columns=INTERNAL_COLUMNS)
     works["collaboration"] = _classified(works, collaboration_rule)
     # record_frames gives the columns in canonical order; selecting them again would copy.
-    return WorkTables(works, aff, collaboration_rule=collaboration_rule)
+    return WorkTables(works, aff, collaboration_rule=collaboration_rule, warnings=warnings)
 
 
 def build_tables(
@@ -308,8 +330,9 @@ def build_tables(
     Notes
     -----
     A work's countries are the union of its institutions' ``country_code`` and its
-    authorships' ``countries`` (as the CWTS Leiden Ranking does). Work ids seen twice are
-    kept once (first occurrence).
+    authorships' ``countries`` (as the CWTS Leiden Ranking does). A work id seen twice is
+    kept once: the copy with the latest ``updated_date`` (a missing date is the oldest; of
+    equally new copies, the one that comes last).
 
     Examples
     --------
@@ -323,7 +346,6 @@ def build_tables(
     ('W1', 2, 'international')
     """
     parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    seen: set[str] = set()
     batch: list[dict] = []
     where: list[tuple[str, int | None]] = []
 
@@ -341,10 +363,6 @@ def build_tables(
             src, line, rec = item if located else ("<records>", i + 1, item)
             if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
                 raise MalformedRecordError(src, line, "record has no work 'id'")
-            key = short_id(rec["id"])
-            if key in seen:
-                continue
-            seen.add(key)
             batch.append(rec)
             where.append((src, line))
             if len(batch) >= batch_size:

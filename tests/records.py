@@ -11,7 +11,8 @@ W6 (2021) old 2022-23 schema (host_venue, no authorships[].countries): A6 at I5 
           A7 at I2 (US) -> international.
 W7 (2021) A8 with no institution but authorships[].countries ["FR"] (raw-parsed), A9 at I1
           (JP) -> international, 1 institution.
-W1 appears twice (a later copy with other counts): it is counted once.
+W1 appears twice (an older copy, read later, with other counts): it is counted once, the
+newer copy (updated 2024-05-01, 10 citations) wins.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def hand_records() -> list[dict]:
         countries_distinct_count=2,
         fwci=1.5,
     )
-    w1_again = dict(w1, cited_by_count=12)
+    w1["updated_date"] = "2024-05-01T10:00:00.000000"
+    w1_again = dict(w1, cited_by_count=12, updated_date="2023-01-01T10:00:00.000000")
     old = {
         "id": OA + "W6",
         "publication_year": 2021,

@@ -253,11 +253,11 @@ class _Bar:
 def test_progress_advances_with_bytes_within_a_file(tmp_path, monkeypatch, engine):
     import tqdm.auto
 
-    from collabnet.sources import files
+    from collabnet.sources import pieces
 
     monkeypatch.setattr(tqdm.auto, "tqdm", _Bar)
     monkeypatch.setattr(jsonl, "BLOCK_SIZE", 1 << 16)
-    monkeypatch.setattr(files, "_CHUNK", 1 << 14)
+    monkeypatch.setattr(pieces, "_CHUNK", 1 << 14)
     path = tmp_path / "w.jsonl.gz"
     path.write_bytes(gzip.compress(_lines(0, 3000)))
     _Bar.bars.clear()

@@ -16,7 +16,8 @@ def tables():
 
 
 def test_duplicate_work_counted_once(tables):
-    """W1 appears twice; 7 distinct works remain and the first copy (10 citations) is kept."""
+    """W1 appears twice; 7 distinct works remain and the newer copy (10 citations, read
+    first) is kept, not the older one read last."""
     assert sorted(tables.works["work_id"]) == ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
     w1 = tables.works.set_index("work_id").loc["W1"]
     assert w1["cited_by_count"] == 10

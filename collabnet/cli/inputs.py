@@ -135,12 +135,13 @@ def load_from_args(args: argparse.Namespace):
         raise InputError("no input: give files or folders of work records")
     tables = load(args.inputs, skip_bad=args.skip_bad, progress=show_progress(args))
     report = tables.report
-    warning = report.warning()
-    if warning:
-        note(f"warning: {warning}")
+    for warning in (report.warning(), *tables.warnings):
+        if warning:
+            note(f"warning: {warning}")
     if not args.quiet:
+        kept = " (the newest copy of each kept)" if report.duplicates else ""
         note(
             f"read {report.records} records from {len(report.files)} file(s): "
-            f"{report.works} works after removing {report.duplicates} duplicate(s)"
+            f"{report.works} works after removing {report.duplicates} duplicate(s){kept}"
         )
     return tables

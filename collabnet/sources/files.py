@@ -26,7 +26,9 @@ from pathlib import Path
 import orjson
 
 from collabnet.errors import InputError, MalformedRecordError
-from collabnet.keys import short_id
+from collabnet.keys import check_choice, short_id
+from collabnet.sources.duplicates import record_date
+from collabnet.sources.pieces import GZIP, Bad, pieces
 
 #: File name endings read when a folder is given; anything else in a folder is ignored.
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz", ".gz")
@@ -98,121 +100,7 @@ def expand_paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list
     return out
 
 
-#: Raw bytes read at a time, and the most decompressed bytes one step may give.
-_CHUNK, _STEP = 1 << 20, 8 << 20
-#: A gzip member (deflate) starts with these bytes.
-_GZIP = b"\x1f\x8b\x08"
-#: Decompressed bytes of a gzip member held back until its checksum proves them.
-_HOLD = 8 << 20
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class _Bad:
-    """What stands where a record should: a line that is not one, or a damaged stretch."""
-
-    __slots__ = ("reason", "damage", "line")
-
-    def __init__(self, reason: str, damage: bool = False, line: int | None = None):
-        self.reason, self.damage, self.line = reason, damage, line
-
-    def error(self, source: str, line: int | None) -> InputError:
-        if self.damage:
-            where = f"{source}:{line}" if line is not None else source
-            return InputError(f"{where}: cannot read file ({self.reason})")
-        return MalformedRecordError(source, line, self.reason)
-
-
-def _pieces(path: Path, progress=None) -> Iterator[bytes | _Bad]:
-    """A file's bytes in pieces, decompressed when it is gzip (by its first bytes, not its
-    name); ``progress`` is called with the number of (compressed) bytes read."""
-    with open(path, "rb") as raw:
-
-        def read() -> bytes:
-            data = raw.read(_CHUNK)
-            if progress is not None and data:
-                progress(len(data))
-            return data
-
-        data = read()
-        if data[:2] != _GZIP[:2]:
-            while data:
-                yield data
-                data = read()
-            return
-        yield from _gunzip(data, read)
-
-
-def _gunzip(data: bytes, read) -> Iterator[bytes | _Bad]:
-    """Decompress gzip members one after another (zero padding between them allowed, as
-    :mod:`gzip` does). A member's output is held back until its checksum proves it (up to
-    :data:`_HOLD` bytes; a larger member is given out as it comes). Where a member cannot be
-    read, yield one damage marker (its unproven output dropped) and go on at the next member
-    that decompresses; a file that ends inside a member yields what it could read, then a
-    damage marker."""
-    member, lost, eof = None, False, False
-    held: list[bytes] | None = None  # the member's output not given out yet (None: streaming)
-    while True:
-        if len(data) < len(_GZIP) and not eof:
-            more = read()
-            data, eof = data + more, not more
-            continue
-        if member is None:
-            if not lost:
-                data = data.lstrip(b"\0")
-                if len(data) < len(_GZIP) and not eof:
-                    continue
-                if not data:
-                    return
-                if not data.startswith(_GZIP):
-                    yield _Bad("not gzip data", damage=True)
-                    lost = True
-            if lost:
-                k = data.find(_GZIP)
-                if k < 0:
-                    if eof:
-                        return
-                    more = read()
-                    data, eof = data[-2:] + more, not more
-                    continue
-                data = data[k:]
-            member, held = zlib.decompressobj(31), []
-        saved = member.copy()
-        try:
-            out = member.decompress(data, _STEP) if data else member.flush()
-        except zlib.error as exc:
-            if held is None:  # given out so far: keep what came before the damage
-                yield from _salvage(saved, data)
-            if not lost:
-                yield _Bad(f"damaged gzip data: {exc}", damage=True)
-            member, lost, data = None, True, data[1:]
-            continue
-        data = member.unused_data if member.eof else member.unconsumed_tail
-        if held is None:
-            if out:
-                yield out
-        else:
-            held.append(out)
-            if member.eof or sum(map(len, held)) >= _HOLD:
-                yield from held
-                held, lost = None, False
-        if member.eof:
-            member = None
-        elif eof and not data and not out:
-            if not lost:
-                yield from held or ()
-                yield _Bad("truncated gzip data: the file ends inside a gzip member", damage=True)
-            return
-
-
-def _salvage(member, data: bytes) -> Iterator[bytes]:
-    """What ``data`` decompresses to up to the point where it cannot (in small steps)."""
-    for k in range(0, len(data), 256):
-        try:
-            out = member.decompress(data[k : k + 256])
-        except zlib.error:
-            return
-        if out:
-            yield out
 
 
 def is_json_lines(path: Path) -> bool:
@@ -222,12 +110,12 @@ def is_json_lines(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
-        if head[:2] == _GZIP[:2]:
+        if head[:2] == GZIP[:2]:
             head = zlib.decompressobj(31).decompress(head, 1 << 16)
         if not head.strip():  # (rare) white space first: read on
-            with closing(_pieces(path)) as pieces:
-                head = next((p for p in pieces if isinstance(p, _Bad) or p.strip()), b"")
-        return isinstance(head, _Bad) or head.lstrip()[:1] != b"["
+            with closing(pieces(path)) as parts:
+                head = next((p for p in parts if isinstance(p, Bad) or p.strip()), b"")
+        return isinstance(head, Bad) or head.lstrip()[:1] != b"["
     except zlib.error:
         return True
     except OSError:
@@ -235,7 +123,7 @@ def is_json_lines(path: Path) -> bool:
 
 
 def _loads(data: bytes):
-    """Parse JSON, or a _Bad saying why not. Text orjson refuses but :func:`json.loads`
+    """Parse JSON, or a Bad saying why not. Text orjson refuses but :func:`json.loads`
     reads (a lone UTF-16 surrogate ``"\\ud800"``, NaN) is read as ``json.loads`` reads it,
     with each lone surrogate and each byte that is not UTF-8 replaced by U+FFFD: Arrow and
     pandas cannot hold a lone surrogate, and the Arrow reader reads such bytes so too."""
@@ -245,7 +133,7 @@ def _loads(data: bytes):
         try:
             return _no_surrogates(json.loads(data.decode("utf-8", "replace").lstrip("\ufeff")))
         except (ValueError, RecursionError):
-            return _Bad(f"invalid JSON ({' '.join(str(exc).split())[:100]})", line=exc.lineno)
+            return Bad(f"invalid JSON ({' '.join(str(exc).split())[:100]})", line=exc.lineno)
 
 
 def _no_surrogates(obj):
@@ -276,18 +164,18 @@ def _works_in(obj: object) -> list | None:
 
 
 def _iter_file(path: Path, progress=None) -> Iterator[tuple[int | None, object]]:
-    """Yield (line number or None, parsed item or _Bad) for every record-bearing value."""
+    """Yield (line number or None, parsed item or Bad) for every record-bearing value."""
     if is_json_lines(path):
-        yield from _iter_lines(_pieces(path, progress))
+        yield from _iter_lines(pieces(path, progress))
         return
-    pieces = list(_pieces(path, progress))
-    damage = next((p for p in pieces if isinstance(p, _Bad)), None)
+    parts = list(pieces(path, progress))
+    damage = next((p for p in parts if isinstance(p, Bad)), None)
     if damage is not None:
         yield None, damage
         return
-    data = b"".join(pieces)
+    data = b"".join(parts)
     obj = _loads(data)
-    if isinstance(obj, _Bad):
+    if isinstance(obj, Bad):
         # A .json file may still be JSON Lines; fall back to reading lines.
         if data.lstrip().startswith(b"{") and b"\n" in data.strip():
             yield from _iter_lines([data])
@@ -296,18 +184,18 @@ def _iter_file(path: Path, progress=None) -> Iterator[tuple[int | None, object]]
         return
     works = _works_in(obj)
     if works is None:
-        yield None, _Bad("not a work, a list of works or an API page")
+        yield None, Bad("not a work, a list of works or an API page")
         return
     for item in works:
         yield None, item
 
 
-def _iter_lines(pieces: Iterable[bytes | _Bad]) -> Iterator[tuple[int | None, object]]:
-    """Yield (line number, parsed item or _Bad) for the lines of a JSON Lines text. A broken
+def _iter_lines(parts: Iterable[bytes | Bad]) -> Iterator[tuple[int | None, object]]:
+    """Yield (line number, parsed item or Bad) for the lines of a JSON Lines text. A broken
     line right after a damaged stretch is taken to be part of it, as is the line it cut."""
     lineno, tail, after_damage, loads = 0, b"", False, orjson.loads
-    for piece in itertools.chain(pieces, [b"\n"]):
-        if isinstance(piece, _Bad):
+    for piece in itertools.chain(parts, [b"\n"]):
+        if isinstance(piece, Bad):
             lineno, tail, after_damage = lineno + 1, b"", True
             yield lineno, piece
             continue
@@ -322,7 +210,7 @@ def _iter_lines(pieces: Iterable[bytes | _Bad]) -> Iterator[tuple[int | None, ob
                 if line.isspace() or not line:
                     continue
                 obj = _loads(line)
-                if isinstance(obj, _Bad):
+                if isinstance(obj, Bad):
                     if not after_damage:
                         yield lineno, obj
                     after_damage = False
@@ -339,9 +227,9 @@ def _iter_lines(pieces: Iterable[bytes | _Bad]) -> Iterator[tuple[int | None, ob
                 yield lineno, item
 
 
-def _not_a_work(obj: object) -> _Bad:
+def _not_a_work(obj: object) -> Bad:
     what = "no 'id'" if isinstance(obj, dict) else orjson.dumps(obj).decode()[:40]
-    return _Bad(f"not a work record ({what})")
+    return Bad(f"not a work record ({what})")
 
 
 def iter_works(
@@ -350,11 +238,11 @@ def iter_works(
     skip_bad: bool = False,
     report: ReadReport | None = None,
     located: bool = False,
-    seen: set[str] | None = None,
+    duplicates: str = "first",
     check=None,
     progress=None,
 ) -> Iterator:
-    """Yield OpenAlex work records from files or folders, each work id once.
+    """Yield OpenAlex work records from files or folders, as they are read.
 
     Parameters
     ----------
@@ -368,8 +256,10 @@ def iter_works(
     located : bool
         Yield ``(source, line, record)`` triples instead of records, so later stages can say
         where a record came from.
-    seen : set of str, optional
-        Short ids already read elsewhere (updated in place), to drop duplicates across calls.
+    duplicates : {"first", "keep"}
+        ``"first"`` yields each work id once, its first copy (a stream cannot know whether a
+        newer copy follows); ``"keep"`` yields every copy, for a reader that resolves them
+        by the rule every table follows (see Notes).
     check : callable, optional
         Called with each record (with an id) before duplicates are dropped; returns the
         record to yield (fixed, if need be) or raises ``ValueError`` for one that is not a
@@ -387,15 +277,18 @@ def iter_works(
 
     Notes
     -----
-    A work id seen twice (in one file or across files) is yielded once: the first occurrence
-    wins, as the same work fetched twice differs at most in volatile counts. With
+    Every table collabnet builds (:func:`read_works`, :func:`collabnet.load`,
+    :func:`collabnet.tables.build_tables`) keeps, of a work id seen twice (in one file or
+    across files), the copy with the latest ``updated_date``: a missing date counts as the
+    oldest, and of equally new copies the one read last wins (files are read in path
+    order, so a snapshot's later ``updated_date=`` partitions win). With
     ``skip_bad``, a damaged stretch of a gzip file counts as one bad record: the records
     before it are kept and reading goes on at the next gzip member that can be read (line
     numbers after it count the lines that could be read). Text that is not UTF-8 and lone
     UTF-16 surrogates (``"\\ud800"``) are read with U+FFFD in their place.
     """
     return iter_records(paths, kind="work", skip_bad=skip_bad, report=report, located=located,
-                        seen=seen, check=check, progress=progress)
+                        duplicates=duplicates, check=check, progress=progress)
 
 
 def iter_records(
@@ -405,25 +298,27 @@ def iter_records(
     skip_bad: bool = False,
     report: ReadReport | None = None,
     located: bool = False,
-    seen: set[str] | None = None,
+    duplicates: str = "first",
     check=None,
     progress=None,
 ) -> Iterator:
-    """Yield OpenAlex records of any entity (``kind``: work, institution…), each id once.
+    """Yield OpenAlex records of any entity (``kind``: work, institution…) as they are read.
 
     The reader behind :func:`iter_works` (same parameters); ``kind`` names the entity in
     error messages ("record has no institution 'id'").
     """
     report = report if report is not None else ReadReport()
+    check_choice("duplicates", duplicates, ("first", "keep"))
     files = expand_paths(paths)
-    seen = seen if seen is not None else set()
+    seen: set[str] = set()
+    first = duplicates == "first"
     for path in files:
         report.files.append(str(path))
         source = str(path)
         try:
             for lineno, item in _iter_file(path, progress):
                 problem = None
-                if isinstance(item, _Bad):
+                if isinstance(item, Bad):
                     problem = item.error(source, lineno)
                 elif not isinstance(item, dict):
                     problem = MalformedRecordError(source, lineno, "record is not a JSON object")
@@ -441,11 +336,12 @@ def iter_records(
                     report.skipped(problem)
                     continue
                 report.records += 1
-                key = short_id(item["id"])
-                if key in seen:
-                    report.duplicates += 1
-                    continue
-                seen.add(key)
+                if first:
+                    key = short_id(item["id"])
+                    if key in seen:
+                        report.duplicates += 1
+                        continue
+                    seen.add(key)
                 yield (source, lineno, item) if located else item
         except OSError as exc:
             raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
@@ -465,10 +361,24 @@ def read_works(
     >>> result = read_works(path)
     >>> result.report.records, result.report.works, [r["id"] for r in result.records]
     (3, 2, ['W1', 'W2'])
+
+    Of a work seen twice, the copy with the latest ``updated_date`` is kept (in the place of
+    the first); see :func:`iter_works`.
     """
     report = ReadReport()
+    records: list[dict] = []
+    where: dict[str, int] = {}
     with paused_gc():
-        records = list(iter_works(paths, skip_bad=skip_bad, report=report))
+        for rec in iter_works(paths, skip_bad=skip_bad, report=report, duplicates="keep"):
+            key = short_id(rec["id"])
+            at = where.get(key)
+            if at is None:
+                where[key] = len(records)
+                records.append(rec)
+                continue
+            report.duplicates += 1
+            if record_date(rec) >= record_date(records[at]):
+                records[at] = rec
     return ReadResult(records=records, report=report)
 
 

@@ -22,7 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from collabnet.keys import short_ids
 from collabnet.sources.files import ReadReport, iter_works
 from collabnet.sources.records import WORK_RECORD_TYPE, fit_work, record_frames, records_to_struct
 
@@ -34,7 +33,7 @@ BATCH = 20_000
 _FALLBACK = (pa.ArrowException, OSError, EOFError, UnicodeDecodeError)
 
 
-def read_jsonl_frames(path, seen: set[str], progress=None):
+def read_jsonl_frames(path, progress=None):
     """Raw frames of one JSON Lines file, or None when it needs the record-by-record path.
 
     Parameters
@@ -42,25 +41,23 @@ def read_jsonl_frames(path, seen: set[str], progress=None):
     path : path
         A ``.jsonl``, ``.jsonl.gz`` or snapshot ``part_NNN.gz`` file (gzip is told by its
         first bytes).
-    seen : set of str
-        Work ids already read; works in it are dropped as duplicates. Updated in place only
-        when the whole file succeeded.
     progress : callable, optional
         Called with the number of (compressed) bytes read from disk, as they are read.
 
     Returns
     -------
-    (parts, n_records, n_duplicates) or None
+    (parts, n_records) or None
         ``parts`` is a list of raw (works, affiliations) frame pairs
-        (see :func:`~collabnet.sources.records.record_frames`).
+        (see :func:`~collabnet.sources.records.record_frames`), every copy of a work still
+        in them: which copy wins is decided over all files, by
+        :func:`collabnet.tables.tables_from_frames`.
     """
     import pyarrow.json as pj
 
     fields = list(WORK_RECORD_TYPE)
     parse = pj.ParseOptions(explicit_schema=pa.schema(fields), unexpected_field_behavior="ignore")
     parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    file_seen: set[str] = set()
-    n_records = n_new = 0
+    n_records = 0
     try:
         with pa.OSFile(str(path)) as raw, ThreadPoolExecutor(2) as pool:
             gzipped = raw.read(2) == b"\x1f\x8b"
@@ -93,19 +90,11 @@ def read_jsonl_frames(path, seen: set[str], progress=None):
                     if not _whole(struct):
                         return None
                     n_records += len(struct)
-                    keep = []
-                    for k in short_ids(struct.field("id")).to_pylist():
-                        keep.append(k not in seen and k not in file_seen)
-                        file_seen.add(k)
-                    n_new += sum(keep)
-                    if not all(keep):
-                        struct = struct.filter(pa.array(keep))
                     if len(struct):
                         parts.append(record_frames(struct))
     except _FALLBACK:
         return None
-    seen.update(file_seen)
-    return parts, n_records, n_records - n_new
+    return parts, n_records
 
 
 def _parse_block(block: pa.Buffer, position: int, parse):
@@ -174,18 +163,19 @@ def _whole(struct: pa.StructArray) -> bool:
 
 
 def read_record_frames(
-    path, seen: set[str], *, skip_bad: bool, report: ReadReport, progress=None
+    path, *, skip_bad: bool, report: ReadReport, progress=None
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """Raw frames of one record file of any shape, read record by record.
 
-    Every record goes through :func:`~collabnet.sources.records.fit_work` before its
-    duplicates are dropped, so a malformed first copy of a work never hides a good second
-    one. ``report`` counts records, duplicates and (with ``skip_bad``) bad records; without
-    ``skip_bad`` the first bad one raises its one-line error (file:line, field).
+    Every record goes through :func:`~collabnet.sources.records.fit_work`; every copy of a
+    work is kept (:func:`collabnet.tables.tables_from_frames` decides which wins), so a
+    malformed copy of a work never hides a good one. ``report`` counts records and (with
+    ``skip_bad``) bad records; without ``skip_bad`` the first bad one raises its one-line
+    error (file:line, field).
     """
     parts = []
-    located = iter_works(path, skip_bad=skip_bad, report=report, located=True, seen=seen,
-                         check=fit_work, progress=progress)
+    located = iter_works(path, skip_bad=skip_bad, report=report, located=True,
+                         duplicates="keep", check=fit_work, progress=progress)
 
     def skip(err: Exception) -> None:  # a record Arrow refuses after all (rare)
         report.skipped(err)

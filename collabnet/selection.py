@@ -222,3 +222,36 @@ def select(
     if merge_hk_mo:
         tables = merge_hong_kong_macao(tables)
     return Selection(tables=tables, level=level, focus=focus_ids, years=span)
+
+
+def with_groups(tables: WorkTables, groups: Iterable[str], *, as_of: int | None = None
+                ) -> WorkTables:
+    """The tables with each country group also counted as one aggregate "country".
+
+    Every affiliation in a member country is repeated with the group's name
+    (:func:`collabnet.groups.group_name`, e.g. ``OECD``) as its country, so the group's
+    works are the works with at least one author in a member country (each once), and its
+    international works those of them that are international (two or more countries, as
+    for any entity; a work of two members is international for the group too). Works keep
+    their collaboration type; use these tables for full-counting shares and counts only
+    (a work's fractional weights would count twice).
+
+    >>> from collabnet.tables import build_tables
+    >>> t = build_tables([{"id": "W1", "authorships": [
+    ...     {"institutions": [{"id": "I1", "country_code": "JP"}]},
+    ...     {"institutions": [{"id": "I2", "country_code": "US"}]}]}])
+    >>> sorted(with_groups(t, ["G7"]).entity_works("country")["entity"])
+    ['G7', 'JP', 'US']
+    """
+    from collabnet.groups import group_members, group_name
+
+    a = tables.affiliations
+    extra = []
+    for group in groups:
+        rows = a[a["country_code"].isin(group_members(group, as_of))]
+        extra.append(rows.assign(country_code=pd.array([group_name(group)] * len(rows),
+                                                       dtype="string")))
+    if not extra:
+        return tables
+    return tables._derived(tables.works, pd.concat([a, *extra], ignore_index=True))
+

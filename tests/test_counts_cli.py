@@ -114,3 +114,23 @@ def test_the_japan_case_study_runs_offline_and_says_synthetic(tmp_path, capsys):
     assert sum("Japan ranks" in line for line in lines) == 15
     for csv in (tmp_path / "out").glob("*.csv"):
         assert pd.read_csv(csv)["synthetic"].all(), csv
+
+
+def test_rank_institutions_from_counts(server, tmp_path, capsys):
+    """Institutions ranked by the counts path: at most 2 requests per institution (its
+    lineage over the whole span), and each share equals the works path's share of the works
+    that list the institution (the synthetic world has no child institutions)."""
+    t = cn.build_tables(w for w in server.works if not w.get("is_paratext")
+                        and 2009 <= (w.get("publication_year") or 0) <= 2013)
+    ws = cn.international_shares(t, "institution").set_index("entity")
+    top = list(ws.index[:3])
+    code, out, err = _run(capsys, "rank", "--level", "institution", "--focus", ",".join(top),
+                          "--years", "2009-2013", "--source", "counts", "--base-url",
+                          server.url, "--cache", tmp_path, "-o", tmp_path / "r.csv")
+    assert code == 0, err
+    assert len(_group_requests(server)) <= 2 * len(top)
+    r = pd.read_csv(tmp_path / "r.csv").set_index("entity")
+    assert set(r.index) == set(top)
+    for inst in top:
+        assert r.loc[inst, "value"] == pytest.approx(ws.loc[inst, "share"])
+    assert sorted(r["rank"]) == [1, 2, 3] or r["tied"].any()

@@ -98,3 +98,46 @@ def test_rank_command_is_the_library_call(tables, tmp_path, capsys):
     assert cli["entity"].tolist() == lib["entity"].tolist()
     assert main(["rank", str(path), "--group", "NATO", "-q"]) == 2
     assert "unknown country group" in capsys.readouterr().err
+
+
+def _countries_work(wid, *codes, year=2019):
+    return {"id": wid, "publication_year": year, "authorships": [
+        {"author": {"id": f"A{wid}{i}"}, "institutions": [{"id": f"I{i}{c}", "country_code": c}]}
+        for i, c in enumerate(codes)]}
+
+
+def test_compare_reports_a_group_as_one_aggregate():
+    """W1 JP-US, W2 JP, W3 DE-FR, W4 CN, W5 US-CN, W6 CO. OECD (2021: with CO) has W1, W2,
+    W3, W5, W6: 5 works, 3 international (a work of two members, W3, is international for the
+    group too); in 2017 (without CO) 4 works, 3 international. JP: 2 works, 1 international."""
+    t = build_tables([_countries_work("W1", "JP", "US"), _countries_work("W2", "JP"),
+                      _countries_work("W3", "DE", "FR"), _countries_work("W4", "CN"),
+                      _countries_work("W5", "US", "CN"), _countries_work("W6", "CO")])
+    s = cn.shares(t, compare="JP,OECD", as_of=2021).set_index("entity")
+    assert s[["works", "international_works"]].to_dict("index") == {
+        "OECD": {"works": 5, "international_works": 3}, "JP": {"works": 2,
+                                                              "international_works": 1}}
+    assert s.loc["OECD", "name"] == "OECD (38 members in 2021)"
+    s17 = cn.shares(t, compare="OECD", as_of=2017).set_index("entity")
+    assert (s17.loc["OECD", "works"], s17.loc["OECD", "share"]) == (4, 0.75)
+    with pytest.raises(InputError, match="not both"):
+        cn.shares(t, compare="JP,OECD", focus="JP")
+    with pytest.raises(InputError, match="--level country"):
+        cn.shares(t, "institution", compare="OECD")
+
+
+def test_compare_on_the_command_line(tmp_path, capsys):
+    import gzip
+    import json
+
+    path = tmp_path / "w.jsonl.gz"
+    with gzip.open(path, "wt") as fh:
+        for w in (_countries_work("W1", "JP", "US"), _countries_work("W2", "JP")):
+            fh.write(json.dumps(w) + "\n")
+    out = tmp_path / "c.csv"
+    assert main(["shares", str(path), "--compare", "JP,G7", "-o", str(out), "-q"]) == 0
+    df = pd.read_csv(out, comment="#")
+    assert dict(zip(df["entity"], df["works"])) == {"G7": 2, "JP": 2}
+    assert main(["shares", str(path), "--compare", "JP,G7", "--source", "counts",
+                 "--country", "JP"]) == 2
+    assert "needs the works" in capsys.readouterr().err

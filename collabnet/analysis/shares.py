@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from collabnet.errors import InputError
-from collabnet.keys import COLLABORATION_TYPES, MIN_WORKS, SHARE_COLUMNS, check_choice, parse_years
+from collabnet.keys import (
+    COLLABORATION_TYPES,
+    MIN_WORKS,
+    SHARE_COLUMNS,
+    check_choice,
+    normalise_focus,
+    parse_years,
+)
 from collabnet.selection import select
 from collabnet.tables import WorkTables
 
@@ -31,6 +38,8 @@ def international_shares(
     collaboration_rule: str | None = None,
     by_year: bool = False,
     min_works: int = MIN_WORKS,
+    compare: str | Iterable[str] | None = None,
+    as_of: int | None = None,
 ) -> pd.DataFrame:
     """International-collaboration share per country or institution (optionally per year).
 
@@ -54,6 +63,13 @@ def international_shares(
     min_works : int
         Rows whose indicator rests on fewer works than this are flagged in the
         ``low_evidence`` column (default 10).
+    compare : str or list of str, optional
+        Countries and country groups to report side by side (``"JP,OECD"``), each group as
+        one aggregate entity: its works are those with an author in a member country, its
+        international works those of them with two or more countries
+        (:func:`collabnet.selection.with_groups`). Country level only; replaces ``focus``.
+    as_of : int, optional
+        With ``compare``: group membership in that year (e.g. 2009: 30 OECD members).
 
     Returns
     -------
@@ -97,8 +113,13 @@ def international_shares(
     """
     sel = select(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
                  collaboration_rule=collaboration_rule)
+    groups: dict[str, str] = {}
+    if compare is not None:
+        sel, groups = _compared(sel, compare, as_of, focus)
     out = sel.collaboration_counts(by_year=by_year)
     out["name"] = sel.names(out["entity"])
+    for key, name in groups.items():
+        out.loc[out["entity"] == key, "name"] = name
     cols = [*(c for c in SHARE_COLUMNS if c != "year" or by_year), "low_evidence"]
     out["low_evidence"] = (out["works"] - out["unknown_works"]) < min_works
     if by_year:
@@ -115,6 +136,40 @@ def international_shares(
     return out
 
 
+def compared_entities(level: str, compare, *, focus=None, as_of=None, source="works"):
+    """``compare``'s countries (codes) and groups (aggregate key -> display name), checked
+    before any work: country level only, not with ``focus``, works path only."""
+    from collabnet.groups import group_members, group_name, is_group
+    from collabnet.keys import split_countries
+
+    if level != "country":
+        raise InputError("--compare is for countries and country groups: use --level country")
+    if focus is not None:
+        raise InputError("give --compare or --focus, not both")
+    if source != "works":
+        raise InputError("--compare with groups as aggregates needs the works: "
+                         "use --source works")
+    items = split_countries(compare)
+    if not items:
+        raise InputError("--compare needs countries or groups, e.g. JP,OECD")
+    codes = normalise_focus("country", [i for i in items if not is_group(i)]) or []
+    suffix = f" in {as_of})" if as_of is not None else ")"
+    groups = {group_name(g): f"{group_name(g)} ({len(group_members(g, as_of))} members{suffix}"
+              for g in items if is_group(g)}
+    return codes, groups
+
+
+def _compared(sel, compare, as_of, focus):
+    """The selection with ``compare``'s groups as aggregate entities, and their names."""
+    from dataclasses import replace
+
+    from collabnet.selection import with_groups
+
+    codes, groups = compared_entities(sel.level, compare, focus=focus, as_of=as_of)
+    tables = with_groups(sel.tables, list(groups), as_of=as_of)
+    return replace(sel, tables=tables, focus=[*codes, *groups]), groups
+
+
 def shares(
     tables,
     level: str = "country",
@@ -129,6 +184,8 @@ def shares(
     source: str = "works",
     settings=None,
     dry_run: bool = False,
+    compare: str | Iterable[str] | None = None,
+    as_of: int | None = None,
 ) -> pd.DataFrame:
     """The ``collabnet shares`` table: :func:`international_shares` with the columns it prints.
 
@@ -143,7 +200,9 @@ def shares(
     :class:`~collabnet.query.WorkQuery`, and the HK/MO merge and the Leiden rule are not
     available. ``source="both"`` runs both paths on the query and returns them side by side
     (:func:`~collabnet.sources.openalex.counts.compare_sources`). ``dry_run`` (counts only)
-    returns the request URLs that would be made, making none.
+    returns the request URLs that would be made, making none. ``compare`` (``"JP,OECD"``)
+    and ``as_of`` report groups as aggregate entities (works path only; see
+    :func:`international_shares`).
 
     Examples
     --------
@@ -156,6 +215,8 @@ def shares(
     """
     check_choice("source", source, SOURCES)
     keep = [*SHARE_COLUMNS[:6], "low_evidence"] if not counts else None
+    if compare is not None:
+        compared_entities(level, compare, focus=focus, as_of=as_of, source=source)
     if source != "works":
         c = counted_shares(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
                            collaboration_rule=collaboration_rule, by_year=by_year,
@@ -171,7 +232,7 @@ def shares(
         return compare_sources(w, c)
     out = international_shares(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,
                                collaboration_rule=collaboration_rule, by_year=by_year,
-                               min_works=min_works)
+                               min_works=min_works, compare=compare, as_of=as_of)
     if keep is not None:
         out = out[[c for c in keep if c in out.columns]]
     return out

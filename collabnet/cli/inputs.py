@@ -52,6 +52,11 @@ def check_options(args: argparse.Namespace) -> None:
     level, focus = getattr(args, "level", None), getattr(args, "focus", None)
     if focus and level not in (None, "all"):
         normalise_focus(level, focus)
+    if getattr(args, "compare", None) and getattr(args, "command", None) == "shares":
+        from collabnet.analysis.shares import compared_entities
+
+        compared_entities(level, args.compare, focus=focus, as_of=args.as_of,
+                          source=args.source)
 
 
 def query_from_args(args: argparse.Namespace, *, years=None):

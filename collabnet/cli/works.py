@@ -15,7 +15,8 @@ def cmd_shares(args: argparse.Namespace) -> int:
     source, settings = works_or_query(args)
     df = shares(source, args.level, **opt.selection_kwargs(args), by_year=args.by_year,
                 counts=args.counts, min_works=args.min_works, source=args.source,
-                settings=settings, dry_run=args.dry_run)
+                settings=settings, dry_run=args.dry_run, compare=args.compare,
+                as_of=args.as_of)
     if args.dry_run:
         print_plan(df)
         return 0
@@ -52,6 +53,11 @@ def register(sub) -> None:
     opt.add_by_year(p)
     p.add_argument("--counts", action="store_true",
                    help="add domestic, single-institution and unknown counts to the output")
+    p.add_argument("--compare", metavar="ITEMS",
+                   help="countries and groups side by side, each group as one aggregate "
+                   "entity, e.g. JP,OECD")
+    p.add_argument("--as-of", type=int, metavar="YEAR",
+                   help="with --compare: group membership in this year (e.g. 2009)")
     opt.add_min_works(p)
     opt.add_source(p)
     opt.add_table_output(p)

@@ -184,6 +184,22 @@ def entity_key(level: str, value: str) -> str:
     return key
 
 
+def level_of_focus(focus: str | Iterable[str] | None, default: str = "country") -> str:
+    """The level a focus names when no level is given: ``institution`` when every item is an
+    institution id (``I74801974``, ``https://openalex.org/I17``), ``author`` when every item
+    is an author id, else ``default``.
+
+    >>> level_of_focus("I74801974"), level_of_focus("JP,DE"), level_of_focus(None)
+    ('institution', 'country', 'country')
+    """
+    items = split_list(focus) if focus is not None else []
+    for level, prefix in _ENTITY_PREFIX.items():
+        if items and all((k := short_id(i)).startswith(prefix) and k[1:].isdigit()
+                         for i in items):
+            return level
+    return default
+
+
 def normalise_focus(level: str, focus: str | Iterable[str] | None) -> list[str] | None:
     """Focus entities as keys of ``level`` (``"JP,DE"`` or a list); None for no focus.
 

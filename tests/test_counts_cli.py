@@ -119,12 +119,13 @@ def test_the_japan_case_study_runs_offline_and_says_synthetic(tmp_path, capsys):
 def test_rank_institutions_from_counts(server, tmp_path, capsys):
     """Institutions ranked by the counts path: at most 2 requests per institution (its
     lineage over the whole span), and each share equals the works path's share of the works
-    that list the institution (the synthetic world has no child institutions)."""
+    that list the institution (the synthetic world has no child institutions). No --level:
+    a focus of institution ids means institutions."""
     t = cn.build_tables(w for w in server.works if not w.get("is_paratext")
                         and 2009 <= (w.get("publication_year") or 0) <= 2013)
     ws = cn.international_shares(t, "institution").set_index("entity")
     top = list(ws.index[:3])
-    code, out, err = _run(capsys, "rank", "--level", "institution", "--focus", ",".join(top),
+    code, out, err = _run(capsys, "rank", "--focus", ",".join(top),
                           "--years", "2009-2013", "--source", "counts", "--base-url",
                           server.url, "--cache", tmp_path, "-o", tmp_path / "r.csv")
     assert code == 0, err

@@ -86,6 +86,10 @@ def _run(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors (2), --help and --version (0)
         return int(exc.code or 0)
+    if getattr(args, "level_default", None) is not None and args.level is None:
+        from collabnet.keys import level_of_focus
+
+        args.level = level_of_focus(getattr(args, "focus", None), args.level_default)
     try:
         with showing_progress(show_progress(args)):
             code = int(args.func(args) or 0)

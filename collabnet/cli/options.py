@@ -95,10 +95,12 @@ def add_level(p: argparse.ArgumentParser, *, default: str = "country",
               extra: tuple[str, ...] = (), help: str | None = None) -> None:
     p.add_argument(
         "--level",
-        default=default,
+        default=None,
         choices=[*LEVELS, *extra],
-        help=help or f"entities to count (default: {default})",
+        help=help or f"entities to count (default: {default}; institution when --focus "
+        "names only institution ids)",
     )
+    p.set_defaults(level_default=default)
 
 
 def add_selection(p: argparse.ArgumentParser, *, focus_required: bool = False,

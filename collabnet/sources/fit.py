@@ -102,7 +102,7 @@ def fit_work(rec: dict) -> dict:
     >>> fit_work({"id": "W1", "publication_year": 2015.5})
     Traceback (most recent call last):
     ...
-    collabnet.sources.records.Misfit: publication_year must be a whole number, not a number (2015.5)
+    collabnet.sources.fit.Misfit: publication_year must be a whole number, not a number (2015.5)
     """
     if type(rec) is dict and _fits(rec):
         return rec

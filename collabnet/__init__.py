@@ -46,7 +46,8 @@ _EXPORTS = {
     "merge_hong_kong_macao": ("collabnet.selection", "merge_hong_kong_macao"),
     "parse_years": ("collabnet.keys", "parse_years"),
     # networks and indicators
-    "network": ("collabnet.networks", "network"),
+    "network": ("collabnet.analysis.graph", "network"),
+    "write_network": ("collabnet.export.network_files", "write_network"),
     "coauthorship_network": ("collabnet.networks", "coauthorship_network"),
     "country_network": ("collabnet.networks", "country_network"),
     "institution_network": ("collabnet.networks", "institution_network"),

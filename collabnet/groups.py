@@ -148,6 +148,21 @@ def group_members(name: str, as_of: int | None = None) -> list[str]:
     return sorted(r["ISO2"] for r in _table() if r[column])
 
 
+def continent_of(code) -> str | None:
+    """The continent of an ISO 3166-1 alpha-2 code (country_converter's ``continent``:
+    Africa, America, Asia, Europe, Oceania), or None for an unknown code.
+
+    >>> continent_of("JP"), continent_of("BR"), continent_of("XX")
+    ('Asia', 'America', None)
+    """
+    return _continents().get(code) if isinstance(code, str) else None
+
+
+@cache
+def _continents() -> dict[str, str]:
+    return {r["ISO2"]: r["continent"] for r in _table() if r["continent"]}
+
+
 def group_name(name: str) -> str:
     """A group's display name: ``"eastern-asia"`` -> ``"Eastern Asia"``."""
     return _names().get(_key(name), name)

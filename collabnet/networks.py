@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from collabnet.errors import InputError
-from collabnet.keys import COUNTINGS, check_counting, entity_column
+from collabnet.keys import COUNTINGS, check_counting, entity_column, format_years
 from collabnet.progress import bar as progress_bar
 from collabnet.progress import tracked
 from collabnet.selection import Selection, select
@@ -228,7 +228,9 @@ def coauthorship_network(
 def _network(sel: Selection, *, counting: str, min_weight, top) -> nx.Graph:
     tables, level = sel.tables, sel.level
     entities, full, frac, ew = _link_matrices(tables, level)
-    g = nx.Graph(level=level, counting=counting)
+    g = nx.Graph(level=level, counting=counting, collaboration_rule=tables.collaboration_rule)
+    if sel.years is not None:
+        g.graph["years"] = format_years(sel.years)
     shares = Selection(tables, level).collaboration_counts().set_index("entity")
     fractional = ew.groupby("entity")["fraction"].sum()
     keep = shares.index

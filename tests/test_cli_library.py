@@ -23,6 +23,7 @@ from collabnet.tables import build_tables
 #: Options that only say how the command line reads and shows things (not library keywords).
 CLI_ONLY = {
     "help", "version", "command", "func", "inputs", "quiet", "skip_bad", "output", "rows",
+    "format",  # the output file's format (network -o), like the output itself
     # the OpenAlex query and how to reach it: parsed into a WorkQuery and Settings
     "country", "institution", "work_type", "include_paratext", "exclude_retracted",
     "base_url", "api_key", "cache", "strict",

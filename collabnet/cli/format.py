@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from collabnet.cli.inputs import note
-from collabnet.export.tabular import write_csv
+from collabnet.export.tabular import write_table
 
 
 def format_table(df: pd.DataFrame, *, max_rows: int | None = 40) -> str:
@@ -49,7 +49,7 @@ def emit(df: pd.DataFrame, args: argparse.Namespace, screen: pd.DataFrame | None
          notes: Sequence[str] = ()) -> None:
     """Write ``df`` as CSV to ``-o`` or print ``screen`` (default ``df``) as a table."""
     if args.output:
-        write_csv(df, args.output)
+        write_table(df, args.output)
         if not args.quiet:
             note(f"wrote {len(df)} rows to {args.output}")
     else:

@@ -46,6 +46,17 @@ def check_options(args: argparse.Namespace) -> None:
     if getattr(args, "top_percent", None) is not None and args.top_percent > 100:
         raise InputError(f"invalid --top-percent {args.top_percent:g}: must be at most 100")
     output = getattr(args, "output", None)
+    if output and getattr(args, "table_output", False):
+        from collabnet.export.tabular import table_format
+
+        table_format(output)
+    if output and getattr(args, "command", None) == "network":
+        from collabnet.analysis.graph import check_layout, parse_with
+        from collabnet.export.network_files import format_for
+
+        format_for(output, args.format)
+        parse_with(args.with_)
+        check_layout(args.layout)
     if output and output != "-":
         check_writable(output, folder=getattr(args, "command", None) == "demo")
     parse_years(getattr(args, "years", None))

@@ -169,8 +169,10 @@ def add_seed(p: argparse.ArgumentParser, default: int = 0) -> None:
 
 
 def add_table_output(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", help="write CSV here instead of printing a table")
+    p.add_argument("-o", "--output", help="write the table here (.csv or .parquet) instead "
+                   "of printing it")
     p.add_argument("--rows", type=int, default=40, help="rows to print on screen (default 40)")
+    p.set_defaults(table_output=True)
 
 
 def add_institutions(p: argparse.ArgumentParser, help: str) -> None:

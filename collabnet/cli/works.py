@@ -30,18 +30,22 @@ def cmd_shares(args: argparse.Namespace) -> int:
 
 
 def cmd_network(args: argparse.Namespace) -> int:
-    from collabnet.export.graphml import write_graphml
-    from collabnet.networks import network
+    from collabnet.analysis.graph import network
+    from collabnet.export.network_files import NETWORK_FORMATS, format_for, write_network
 
     tables = load_from_args(args)
     g = network(tables, args.level, **opt.selection_kwargs(args), counting=args.counting,
-                min_weight=args.min_weight, top=args.top)
-    write_graphml(g, args.output)
+                min_weight=args.min_weight, top=args.top, with_=args.with_,
+                layout=args.layout, dynamic=args.dynamic, seed=args.seed)
+    written = write_network(g, args.output, args.format)
     if not args.quiet:
-        note(
-            f"wrote {args.level} network ({args.counting} counting): "
-            f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges to {args.output}"
-        )
+        name = format_for(args.output, args.format)
+        note(f"wrote {args.level} network ({args.counting} counting): "
+             f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges to "
+             + ", ".join(str(p) for p in written))
+        note(f"open it with {NETWORK_FORMATS[name][2]}")
+        if "layout" in g.graph and g.graph["layout"].startswith("none"):
+            note(f"layout: {g.graph['layout']}")
     return 0
 
 
@@ -64,9 +68,26 @@ def register(sub) -> None:
 
     p = opt.indicator_parser(
         sub, "network", cmd_network,
-        "co-authorship network as GraphML for Gephi",
+        "co-authorship network for Gephi, Gephi Lite, VOSviewer (format by suffix)",
         focus_help="only these entities and their partners (an ego network), e.g. JP",
     )
     opt.add_counting(p, help="edge weight counting")
     opt.add_network_shape(p, weight="edges")
-    p.add_argument("-o", "--output", required=True, help="GraphML file to write")
+    p.add_argument("-o", "--output", required=True,
+                   help="file to write, its format by suffix: .graphml, .gexf, .json, .csv "
+                   "(nodes and edges files), .net (Pajek), .vos (VOSviewer map and network "
+                   "files), .parquet")
+    p.add_argument("--format", choices=["graphml", "gexf", "json", "vosviewer-json", "csv",
+                                        "pajek", "vos", "parquet"],
+                   help="write this format whatever the suffix (vosviewer-json: VOSviewer "
+                   "Online's JSON)")
+    p.add_argument("--with", dest="with_", metavar="ANALYSES",
+                   help="put analyses on the nodes and edges: centrality, communities, "
+                   "strength, shares (comma-separated)")
+    p.add_argument("--layout", default="auto",
+                   choices=["auto", "forceatlas2", "spring", "none"],
+                   help="node positions, sizes and colours (default auto: ForceAtlas2 up to "
+                   "1000 nodes)")
+    p.add_argument("--dynamic", action="store_true",
+                   help="per-year values on nodes and edges (GEXF: Gephi's timeline)")
+    opt.add_seed(p)

@@ -72,6 +72,7 @@ _EXPORTS = {
     # out
     "write_graphml": ("collabnet.export.graphml", "write_graphml"),
     "demo": ("collabnet.demos", "demo"),
+    "report": ("collabnet.reports", "report"),
     "cache_list": ("collabnet.cache", "cache_list"),
     "cache_clear": ("collabnet.cache", "cache_clear"),
 }

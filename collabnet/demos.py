@@ -2,26 +2,32 @@
 
 It generates the bundled **synthetic** world (:mod:`collabnet.sources.sample`: calibrated to
 real distributions, but not real data), and writes what a first look at a collaboration
-question needs: every country's international share, Japan's share by year, a fractional
-country network and a top-500 institution network for Gephi. No network access.
+question needs: every country's international share, Japan's share by year, the country
+network (fractional, with communities, centrality, link strengths, a layout and per-year
+values) in every network format collabnet writes, a top-500 institution network, three
+figures and the one-page HTML report. No network access.
 
-Nothing it writes can pass for data: every CSV has a ``synthetic`` column, every GraphML
-graph and node a ``synthetic`` attribute (Gephi drops graph attributes, so the nodes carry it
-too), institution names end in "(synthetic)", and the folder gets a ``README.txt`` saying so.
+Nothing it writes can pass for data: every CSV has a ``synthetic`` column, every network
+file a ``synthetic`` attribute on every node and edge (Gephi drops graph attributes), every
+figure and the report say SYNTHETIC DATA, institution names end in "(synthetic)", and the
+folder gets a ``README.txt`` saying so and what opens which file.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
+from collabnet.analysis.graph import network
+from collabnet.analysis.partners import partners
 from collabnet.analysis.shares import collaboration_summary, international_shares
 from collabnet.errors import InputError
-from collabnet.export.graphml import write_graphml
+from collabnet.export.network_files import NETWORK_FORMATS, meta_path, write_network
 from collabnet.export.tabular import write_csv
+from collabnet.export.values import graph_meta
 from collabnet.fileio import atomic_write
 from collabnet.keys import format_years, parse_years
-from collabnet.networks import coauthorship_network
 from collabnet.sources.sample import SYNTHETIC_NOTICE, generate_works
 from collabnet.tables import build_tables
 
@@ -35,10 +41,21 @@ _README = """SYNTHETIC DATA -- NOT FOR FINDINGS
 {notice}
 
 Written by `collabnet demo` from {works} generated works (seed {seed}, years {years}).
-Every CSV here has a `synthetic` column, every GraphML graph and node a `synthetic`
-attribute, and every institution name ends in "(synthetic)". To answer a real question,
-load real OpenAlex records: `collabnet fetch --country JP --years 2009-2017`, or files.
+Every CSV here has a `synthetic` column, every network file a `synthetic` attribute on
+every node and edge, every figure and the report say SYNTHETIC DATA, and every
+institution name ends in "(synthetic)". To answer a real question, load real OpenAlex
+records: `collabnet fetch --country JP --years 2009-2017`, or files.
+
+What opens which file:
+{opens}
 """
+
+#: The country network's files: (file name, format) in the order the demo writes them.
+_NETWORK_FILES = [("country_network.graphml", "graphml"), ("country_network.gexf", "gexf"),
+                  ("country_network.json", "json"),
+                  ("country_network_vosviewer.json", "vosviewer-json"),
+                  ("country_network.csv", "csv"), ("country_network.net", "pajek"),
+                  ("country_network.vos", "vos"), ("country_network.parquet", "parquet")]
 
 
 def _marked(g):
@@ -109,20 +126,78 @@ def demo(
     trend = trend.assign(synthetic=True)
     trend_path = out / f"{focus.lower()}_shares_by_year.csv"
     write_csv(trend[[*_SHARE_COLUMNS[:2], "year", *_SHARE_COLUMNS[2:]]], trend_path)
-    g = _marked(coauthorship_network(tables, "country", counting="fractional"))
-    graph_path = out / "country_network.graphml"
-    write_graphml(g, graph_path)
-    gi = _marked(coauthorship_network(tables, "institution", counting="full", top=500))
-    inst_path = out / "institution_network_top500.graphml"
-    write_graphml(gi, inst_path)
+    g = _marked(network(tables, "country", counting="fractional",
+                        with_="centrality,communities,strength,shares", layout="forceatlas2",
+                        dynamic=True, seed=seed))
+    files, opens = [shares_path, trend_path], []
+    static = _without_years(g)
+    for name, fmt in _NETWORK_FILES:
+        written = write_network(static, out / name, fmt, meta=False)
+        files.extend(written)
+        opens.append((", ".join(p.name for p in written), NETWORK_FORMATS[fmt][2]))
+    files.extend(write_network(g, out / "country_network_dynamic.gexf", meta=False))
+    opens.append(("country_network_dynamic.gexf", "Gephi, with its timeline (per-year "
+                  "works, shares and weights); Gephi Lite has no timeline: use the static "
+                  "country_network.gexf there"))
+    files.append(_meta(g, out / "country_network.graphml", files))
+    gi = _marked(network(tables, "institution", counting="full", top=500,
+                         with_="communities", layout="forceatlas2", seed=seed))
+    for name in ("institution_network_top500.graphml", "institution_network_top500.gexf"):
+        files.extend(write_network(gi, out / name, meta=False))
+    opens.append(("institution_network_top500.gexf", NETWORK_FORMATS["gexf"][2]))
+    files.extend(_figures(tables, g, trend, focus, out))
+    opens.append((", ".join(p.name for p in files[-3:]), "any image viewer or browser"))
+    from collabnet.reports import report
+
+    report_path = out / "report.html"
+    report(tables, focus, synthetic=True, output=report_path, seed=seed)
+    files.append(report_path)
+    opens.append((report_path.name, "a web browser (one file, works offline)"))
     readme = out / "README.txt"
+    lines = "\n".join(f"  {f}: {what}" for f, what in opens)
     atomic_write(readme, _README.format(notice=SYNTHETIC_NOTICE, works=works, seed=seed,
-                                        years=format_years(span)).encode())
+                                        years=format_years(span), opens=lines).encode())
+    files.append(readme)
     return {
         "tables": tables,
         "summary": collaboration_summary(tables),
         "shares": shares,
         "trend": trend,
-        "files": [shares_path, trend_path, graph_path, inst_path, readme],
+        "files": files,
+        "opens": opens,
         "graph": g,
     }
+
+
+def _meta(g, path, files) -> Path:
+    """The network's side file, listing every file of it."""
+    side = meta_path(path)
+    info = {**graph_meta(g), "nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
+            "files": [p.name for p in files if p.name.startswith("country_network")]}
+    atomic_write(side, (json.dumps(info, indent=2) + "\n").encode())
+    return side
+
+
+def _figures(tables, g, trend, focus, out: Path) -> list[Path]:
+    """The focus's share by year, its partners and the country network, marked synthetic."""
+    from collabnet.plots import network_figure, partners_chart, save_figure, trend_chart
+
+    values = trend.rename(columns={"share": "value"})
+    paths = [out / f"{focus.lower()}_trend.png", out / f"{focus.lower()}_partners.png",
+             out / "country_network.png"]
+    save_figure(trend_chart(values, "international_share", synthetic=True), paths[0])
+    save_figure(partners_chart(partners(tables, focus), synthetic=True), paths[1])
+    save_figure(network_figure(g, highlight=focus, synthetic=True), paths[2])
+    return paths
+
+
+def _without_years(g):
+    """A copy of the network without its per-year values (for the static files)."""
+    h = g.copy()
+    h.graph.pop("dynamic", None)
+    for _, d in h.nodes(data=True):
+        d.pop("by_year", None)
+    for _, _, d in h.edges(data=True):
+        d.pop("by_year", None)
+    return h
+

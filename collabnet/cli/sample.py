@@ -43,9 +43,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     g = result["graph"]
     print(f"Country network: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
-    print("Files written:")
-    for f in result["files"]:
-        print(f"  {f}")
+    print(f"Files written to {args.output}/ ({len(result['files'])}), and what opens them:")
+    for files, what in result["opens"]:
+        print(f"  {files}\n      -> {what}")
+    print("  country_shares.csv, *_by_year.csv -> any spreadsheet (README.txt says more)")
     return 0
 
 

@@ -83,7 +83,7 @@ def source_facts(tables: WorkTables, *, data_source: str | None = None,
     >>> facts["works"], facts["source"]
     ('1 works, 0 affiliation rows; publication years 2020–2020', 'work records given in memory')
     """
-    now = now or _dt.datetime.now(_dt.timezone.utc)
+    now = now or _report_time()
     facts: list[tuple[str, str]] = []
     rep = tables.report
     if data_source:
@@ -108,9 +108,21 @@ def source_facts(tables: WorkTables, *, data_source: str | None = None,
     span = f"; publication years {int(years.min())}–{int(years.max())}" if len(years) else ""
     facts.append(("works", f"{len(tables):,} works, {len(tables.affiliations):,} affiliation "
                   f"rows{span}"))
-    facts.append(("report made", now.strftime("%Y-%m-%d %H:%M UTC")))
+    facts.append(("report made", now.strftime("%Y-%m-%d")))
     for w in tables.warnings:
         facts.append(("warning", str(w)))
     if rep is not None and hasattr(rep, "warning") and rep.warning():
         facts.append(("warning", rep.warning()))
     return facts
+
+
+def _report_time() -> _dt.datetime:
+    """Now, or ``$SOURCE_DATE_EPOCH`` where set (the reproducible-builds convention), so that
+    a report rerun on the same works is the same file; the header shows the day only."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+    return _dt.datetime.now(_dt.timezone.utc)
+

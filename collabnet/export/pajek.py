@@ -42,7 +42,8 @@ from collabnet.progress import tracked
 
 __all__ = ["pajek_label", "pajek_labels", "write_pajek"]
 
-_BREAKS = re.compile(r"\s")  # any whitespace (tab, CR, LF, VT, NEL, U+2028…) -> one space
+#: Tabs and line breaks (after the characters XML forbids, VT/FF among them, are gone).
+_BREAKS = re.compile("[\t\n\r\x85\u2028\u2029]")
 
 
 def pajek_label(text: str) -> str:

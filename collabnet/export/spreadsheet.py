@@ -60,7 +60,7 @@ def pair_paths(path: str | os.PathLike, suffix: str) -> tuple[Path, Path]:
     ['net_nodes.csv', 'net_edges.csv']
     """
     if str(path) == "-":
-        raise InputError(f"-: {suffix} networks are two files (nodes and edges), not standard "
+        raise InputError(f"-: a {suffix} network is written as two files, not to standard "
                          f"output; give a file name such as net{suffix}")
     path = Path(path)
     return (path.with_name(f"{path.stem}_nodes{suffix}"),
@@ -200,10 +200,9 @@ def _write_parquet(tmp: Path, cols: list[str], types: list, rows, bar, int_ids: 
                     values = [int(x) for x in values]
                 arrays.append(pa.array(values, type=t))
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-            bar.update(len(chunk))
             chunk.clear()
 
-        for row in rows:
+        for row in tracked(bar, rows):
             chunk.append(row)
             if len(chunk) == ROW_GROUP:
                 flush()

@@ -16,7 +16,9 @@ and VOSviewer Online (*Open*) read a network as items and links (VOSviewer Onlin
   (the sum of their strengths), ``Fractional documents`` (``fractional_works``),
   ``International documents`` (``international_works``);
 - scores: ``International share`` (``share``), then every other numeric node attribute
-  under its own name (centralities, ``fractional_share``…); a missing score is left empty;
+  under its own name (centralities, ``domestic_works``…; not one whose name holds
+  ``weight`` or ``cluster``, which VOSviewer Online would take for a weight or a cluster
+  column); a missing score is left empty;
 - each edge is a link whose strength is its ``weight`` (1 when it has none); weight-0 edges
   and self-loops (which VOSviewer ignores) are left out.
 
@@ -58,8 +60,10 @@ WEIGHTS = {"Documents": "works", "Fractional documents": "fractional_works",
 SCORES = {"International share": "share"}
 _OWN = {"label", "x", "y", "community", *WEIGHTS.values(), *SCORES.values()}
 _OPENALEX = re.compile(r"[A-Z]\d+")
-_SPACES = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+_SPACES = re.compile("[\t\n\r\x85\u2028\u2029]")
 _QUOTE = re.compile('[,;"]')
+#: Names VOSviewer Online reads as weights or clusters wherever they appear in a column name.
+_TAKEN = re.compile("[wW]eight|[cC]luster")
 _ITEMS = {"country": ("country", "countries"), "institution": ("institution", "institutions"),
           "author": ("author", "authors")}
 
@@ -124,7 +128,7 @@ def vos_network(graph) -> tuple[list[dict], list[tuple[int, int, float]], dict]:
     meta = set(graph_meta(graph))
     scores = [(name, attr) for name, attr in SCORES.items() if attr in numeric]
     scores += [(_SPACES.sub(" ", k).replace("<", "(").replace(">", ")"), k)
-               for k in numeric if k not in _OWN and k not in meta]
+               for k in numeric if k not in _OWN and k not in meta and not _TAKEN.search(k)]
     used: set[str] = set()
     for i, (name, attr) in enumerate(scores):
         base, k = name, 1

@@ -46,6 +46,7 @@ from collabnet.export.values import (
     graph_meta,
     is_missing,
     plain,
+    weighted_edges,
     xml_safe,
 )
 from collabnet.fileio import atomic_path
@@ -245,16 +246,8 @@ def column_kinds(items: Iterable[dict], meta: dict | None = None) -> dict[str, s
     return kinds.types()
 
 
-def kept_edges(graph) -> Iterator[tuple]:
-    """:func:`~collabnet.export.values.weighted_edges` (edges of positive or no weight),
-    with a fast path for float and int weights."""
-    for u, v, d in graph.edges(data=True):
-        w = d.get("weight")
-        t = type(w)
-        if w is None or ((t is float or t is int) and w > 0):
-            yield u, v, d
-        elif t is not float and t is not int and not is_missing(w) and float(w) > 0:
-            yield u, v, d
+#: The edges a file holds: positive or no weight (:func:`~collabnet.export.values.weighted_edges`).
+kept_edges = weighted_edges
 
 
 def _node_text(n) -> str:

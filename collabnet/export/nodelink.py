@@ -37,6 +37,7 @@ import orjson
 from collabnet.errors import InputError
 from collabnet.export.values import (
     META_KEYS,
+    column_types,
     graph_meta,
     is_missing,
     kind_of,
@@ -62,46 +63,6 @@ __all__ = [
     "weighted_links",
     "write_node_link",
 ]
-
-#: Column kind of each plain Python type (exact types only; subclasses take the slow path).
-_FAST = {str: "string", int: "long", float: "double", bool: "boolean"}
-
-
-def column_types(items: Iterable[dict]) -> dict[str, str]:
-    """:func:`collabnet.export.values.column_types`, with a fast path for plain values.
-
-    >>> column_types([{"a": 1, "b": "x"}, {"a": 2.5, "b": None, "c": {"y": 1}}])
-    {'a': 'double', 'b': 'string'}
-    """
-    kinds: dict[str, set[str]] = {}
-    for data in items:
-        for k, v in data.items():
-            t = type(v)
-            kind = _FAST.get(t)
-            if kind is None:
-                if v is None or is_missing(v):
-                    continue
-                kind = kind_of(v)
-                if kind is None:
-                    continue
-            elif t is float and v != v:  # NaN
-                continue
-            name = k if type(k) is str else str(k)
-            seen = kinds.get(name)
-            if seen is None:
-                kinds[name] = {kind}
-            else:
-                seen.add(kind)
-    out = {}
-    for k, ks in kinds.items():
-        if len(ks) == 1:
-            out[k] = next(iter(ks))
-        elif ks <= {"long", "double"}:
-            out[k] = "double"
-        else:
-            out[k] = "string"
-    return out
-
 
 def clean(v, kind: str):
     """``v`` as the plain value of a ``kind`` column (:func:`~collabnet.export.values.plain`),

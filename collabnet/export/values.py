@@ -97,18 +97,38 @@ def kind_of(v) -> str | None:
     return "string"
 
 
+#: Column kind of each plain Python type (exact types only; subclasses take the slow path).
+_FAST = {str: "string", int: "long", float: "double", bool: "boolean"}
+
+
 def column_types(items: Iterable[dict]) -> dict[str, str]:
     """One type per attribute over all ``items`` (attribute dicts), in first-seen order:
     mixed long/double -> double; any other mix -> string. Attributes whose values are all
-    missing or containers are not columns."""
+    missing or containers are not columns. Plain ``str``/``int``/``float``/``bool`` values
+    take a fast path (one dict look-up); anything else goes through :func:`kind_of`.
+
+    >>> column_types([{"a": 1, "b": "x"}, {"a": 2.5, "b": None, "c": {"y": 1}}])
+    {'a': 'double', 'b': 'string'}
+    """
     kinds: dict[str, set[str]] = {}
     for data in items:
         for k, v in data.items():
-            if is_missing(v):
+            t = type(v)
+            kind = _FAST.get(t)
+            if kind is None:
+                if v is None or is_missing(v):
+                    continue
+                kind = kind_of(v)
+                if kind is None:
+                    continue
+            elif t is float and v != v:  # NaN
                 continue
-            kind = kind_of(v)
-            if kind is not None:
-                kinds.setdefault(str(k), set()).add(kind)
+            name = k if type(k) is str else str(k)
+            seen = kinds.get(name)
+            if seen is None:
+                kinds[name] = {kind}
+            else:
+                seen.add(kind)
     out = {}
     for k, ks in kinds.items():
         if len(ks) == 1:
@@ -179,8 +199,12 @@ def edge_columns(graph, *, meta: bool = True) -> tuple[dict[str, str], list, int
 
 
 def weighted_edges(graph):
-    """The edges ``(u, v, data)`` whose weight is positive (or that carry none)."""
+    """The edges ``(u, v, data)`` whose weight is positive (or that carry none); plain
+    ``float``/``int`` weights take a fast path."""
     for u, v, d in graph.edges(data=True):
         w = d.get("weight")
-        if w is None or (not is_missing(w) and float(w) > 0):
+        t = type(w)
+        if w is None or ((t is float or t is int) and w > 0):
+            yield u, v, d
+        elif t is not float and t is not int and not is_missing(w) and float(w) > 0:
             yield u, v, d

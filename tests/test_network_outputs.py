@@ -92,6 +92,7 @@ def test_network_file_type_by_suffix_and_unknown_refused_before_work(path, tmp_p
     assert out.read_text().startswith("<?xml")
     meta = json.loads((tmp_path / "net_meta.json").read_text())
     assert (meta["level"], meta["counting"], meta["format"]) == ("country", "full", "graphml")
+    assert (meta["nodes"], meta["edges"], meta["edges_left_out"]) == (4, 5, 0)
     # An unknown suffix is one line listing the known ones, before the input is read.
     code = main(["network", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "n.txt")])
     err = capsys.readouterr().err

@@ -90,7 +90,8 @@ def write_network(graph, path: str | os.PathLike, format: str | None = None, *,
         One of :data:`NETWORK_FORMATS`, instead of the suffix.
     meta : bool
         Also write ``…_meta.json`` with the graph's metadata (level, counting, years,
-        synthetic…), which Gephi would drop from the file itself.
+        synthetic…), which Gephi would drop from the file itself, and the numbers of nodes
+        and edges written (``edges_left_out``: edges of weight 0, which no file holds).
 
     Returns
     -------
@@ -103,11 +104,12 @@ def write_network(graph, path: str | os.PathLike, format: str | None = None, *,
     written = writer(graph, path, progress=progress)
     written = list(written) if isinstance(written, (list, tuple)) else [Path(written)]
     if meta and str(path) != "-":
-        from collabnet.export.values import graph_meta
+        from collabnet.export.values import graph_meta, weighted_edges
 
         side = meta_path(path)
-        info = {**graph_meta(graph), "format": name,
-                "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+        edges = sum(1 for _ in weighted_edges(graph))
+        info = {**graph_meta(graph), "format": name, "nodes": graph.number_of_nodes(),
+                "edges": edges, "edges_left_out": graph.number_of_edges() - edges,
                 "files": [p.name for p in written]}
         atomic_write(side, (json.dumps(info, indent=2, ensure_ascii=False) + "\n").encode())
         written.append(side)

@@ -26,7 +26,6 @@ from collabnet.export.graphml import (
     GRAPHML_NS,
     ORIGINAL_ID,
     column_kinds,
-    kept_edges,
     write_graphml,
 )
 from collabnet.export.network_files import write_network
@@ -496,6 +495,6 @@ def test_fast_column_rules_equal_the_shared_ones():
     for i, w in enumerate([1, 0, -1, 2.5, float("nan"), None, np.float64(0), np.int64(3),
                            True, pd.NA]):
         g.add_edge(i, i + 1, **({} if w is None else {"weight": w}))
-    kept = [d.get("weight") for _, _, d in kept_edges(g)]
+    kept = [d.get("weight") for _, _, d in values.weighted_edges(g)]
     assert [w for w in kept if w is not None] == [1, 2.5, np.int64(3), True]
     assert kept.count(None) == 1

@@ -45,7 +45,6 @@ from collabnet.export.graphml import (
     Kinds,
     attr_escape,
     float_text,
-    kept_edges,
     meta_fragments,
     meta_of,
     open_text,
@@ -53,7 +52,7 @@ from collabnet.export.graphml import (
     unique_ids,
     unique_titles,
 )
-from collabnet.export.values import graph_meta, is_missing, xml_safe
+from collabnet.export.values import graph_meta, is_missing, weighted_edges, xml_safe
 from collabnet.progress import bar as progress_bar
 
 __all__ = ["BY_YEAR", "GEXF_NS", "VIZ_NS", "parse_color", "spans", "write_gexf"]
@@ -307,7 +306,7 @@ def write_gexf(graph, path: str | os.PathLike, *, progress: bool | None = None) 
     """
     meta = meta_of(graph)
     node_types, node_dyn, node_yearly = _scan((d for _, d in graph.nodes(data=True)), meta)
-    edge_types, edge_dyn, edge_yearly = _scan((d for _, _, d in kept_edges(graph)), meta)
+    edge_types, edge_dyn, edge_yearly = _scan((d for _, _, d in weighted_edges(graph)), meta)
     dynamic = node_yearly or edge_yearly
     viz = _viz(node_types, graph)
     label_kind = node_types.pop("label", None)
@@ -361,7 +360,7 @@ def write_gexf(graph, path: str | os.PathLike, *, progress: bool | None = None) 
             out.add(_element("node", attrs, values, spells + _viz_elements(d, viz)))
         out.flush()
         fh.write("    </nodes>\n    <edges>\n")
-        for u, v, d in kept_edges(graph):
+        for u, v, d in weighted_edges(graph):
             attrs = f'source="{qids[u]}" target="{qids[v]}"'
             if weight_kind in ("long", "double"):
                 w = _finite(d.get("weight"))

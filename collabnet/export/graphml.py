@@ -246,10 +246,6 @@ def column_kinds(items: Iterable[dict], meta: dict | None = None) -> dict[str, s
     return kinds.types()
 
 
-#: The edges a file holds: positive or no weight (:func:`~collabnet.export.values.weighted_edges`).
-kept_edges = weighted_edges
-
-
 def _node_text(n) -> str:
     return n if type(n) is str else str(n)
 
@@ -398,7 +394,7 @@ def write_graphml(graph, path: str | os.PathLike, *, progress: bool | None = Non
     meta = meta_of(graph)
     gm = graph_meta(graph)
     node_types = column_kinds((d for _, d in graph.nodes(data=True)), meta)
-    edge_types = column_kinds((d for _, _, d in kept_edges(graph)), meta)
+    edge_types = column_kinds((d for _, _, d in weighted_edges(graph)), meta)
     ids, changed = unique_ids(graph.nodes, _node_text, _is_token, _as_token)
     original = None
     if changed:
@@ -435,7 +431,7 @@ def write_graphml(graph, path: str | os.PathLike, *, progress: bool | None = Non
             body = "".join(buf) + node_meta(d)
             out.add(f'    <node id="{ids[n]}">{body}\n    </node>\n' if body
                     else f'    <node id="{ids[n]}"/>\n')
-        for u, v, d in kept_edges(graph):
+        for u, v, d in weighted_edges(graph):
             buf = []
             _data(ecols, d, buf, "\n      ")
             body = "".join(buf) + edge_meta(d)

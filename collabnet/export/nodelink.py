@@ -42,6 +42,7 @@ from collabnet.export.values import (
     is_missing,
     kind_of,
     plain,
+    weighted_edges,
     xml_safe,
 )
 from collabnet.fileio import atomic_path
@@ -191,19 +192,10 @@ def node_table(graph) -> Table:
     return _table([d for _, d in rows], graph, rows)
 
 
-def _positive(d: dict) -> bool:
-    """:func:`collabnet.export.values.weighted_edges`' rule: weight positive or absent."""
-    w = d.get("weight")
-    t = type(w)
-    if t is float or t is int:
-        return w > 0
-    return w is None or (not is_missing(w) and float(w) > 0)
-
-
 def edge_table(graph) -> tuple[Table, int]:
     """``(table, dropped)``: the edges as :func:`collabnet.export.values.edge_columns` gives
     them; edges of weight 0 (or a missing weight) are left out and counted in ``dropped``."""
-    rows = [(u, v, d) for u, v, d in graph.edges(data=True) if _positive(d)]
+    rows = list(weighted_edges(graph))
     table = _table([d for _, _, d in rows], graph, rows)
     return table, graph.number_of_edges() - len(rows)
 
@@ -224,7 +216,7 @@ def weighted_links(graph) -> tuple[list, int]:
     ...                          (3, 4, {"weight": 0})]))
     ([(1, 2, 2.0), (2, 3, 0.5)], 1)
     """
-    rows = [(u, v, d.get("weight")) for u, v, d in graph.edges(data=True) if _positive(d)]
+    rows = [(u, v, d.get("weight")) for u, v, d in weighted_edges(graph)]
     kind = column_types({"weight": w} for _, _, w in rows).get("weight")
     links = [(u, v, None if w is None or kind is None else clean(w, kind))
              for u, v, w in rows]

@@ -255,7 +255,7 @@ def _network(sel: Selection, *, counting: str, min_weight, top) -> nx.Graph:
     attr_cols = ["label", "works", "fractional_works", "international_works", "share", *extra]
     for rec in nodes[["entity", *attr_cols]].to_dict("records"):
         ent = rec.pop("entity")
-        g.add_node(ent, **{k: _plain(v) for k, v in rec.items() if not _missing(v)})
+        g.add_node(ent, **{k: plain_value(v) for k, v in rec.items() if not is_missing_value(v)})
 
     upper = full.row < full.col
     links = pd.DataFrame(
@@ -293,12 +293,13 @@ def _network(sel: Selection, *, counting: str, min_weight, top) -> nx.Graph:
 
 
 
-def _plain(v):
+def plain_value(v):
     """numpy scalars as plain Python numbers (GraphML and JSON writers want those)."""
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _missing(v) -> bool:
+def is_missing_value(v) -> bool:
+    """None, ``pd.NA`` or NaN: a value a network attribute leaves out."""
     if v is None or v is pd.NA:
         return True
     return isinstance(v, float) and np.isnan(v)

@@ -18,7 +18,7 @@ import networkx as nx
 
 from collabnet.errors import InputError
 from collabnet.keys import MIN_WORKS, split_list
-from collabnet.networks import coauthorship_network
+from collabnet.networks import coauthorship_network, is_missing_value, plain_value
 from collabnet.progress import bar as progress_bar
 
 __all__ = ["LAYOUTS", "WITH", "annotate", "layout_positions", "network", "yearly_values"]
@@ -133,8 +133,8 @@ def annotate(g: nx.Graph, tables, wanted, *, seed=0, min_works=MIN_WORKS, option
         table = centrality(g, seed=seed, communities_method=None).set_index("entity")
         for v in g:
             row = table.loc[v]
-            g.nodes[v].update({a: _plain(row[a]) for a in CENTRALITY_ATTRIBUTES
-                               if not _missing(row[a])})
+            g.nodes[v].update({a: plain_value(row[a]) for a in CENTRALITY_ATTRIBUTES
+                               if not is_missing_value(row[a])})
     if "communities" in wanted:
         for v, c in communities(g, seed=seed).items():
             g.nodes[v]["community"] = int(c)
@@ -150,7 +150,7 @@ def annotate(g: nx.Graph, tables, wanted, *, seed=0, min_works=MIN_WORKS, option
                                  ).set_index("entity")
         for v in g:
             if v in s.index:
-                g.nodes[v].update({a: _plain(s.at[v, a]) for a in SHARE_ATTRIBUTES})
+                g.nodes[v].update({a: plain_value(s.at[v, a]) for a in SHARE_ATTRIBUTES})
     if wanted:
         g.graph["with"] = ",".join(wanted)
     return g
@@ -162,33 +162,25 @@ def yearly_values(g: nx.Graph, tables, options: dict) -> nx.Graph:
     from collabnet.keys import parse_years
 
     span = parse_years(options.get("years"))
-    years = tables.works["year"].dropna().astype(int)
-    if span is not None:
-        lo, hi = span
-        years = years[(years >= (lo if lo is not None else years.min()))
-                      & (years <= (hi if hi is not None else years.max()))]
-    per_node: dict = {v: {} for v in g}
-    per_edge: dict = {}
+    dated = tables.select(years=span) if span is not None else tables
+    years = sorted(int(y) for y in dated.works["year"].dropna().unique())
     level = g.graph.get("level", "country")
     opts = {k: v for k, v in options.items() if k not in ("years", "top", "min_weight")}
-    with progress_bar(int(years.nunique()), "networks by year", " years") as bar:
-        for y in sorted(years.unique()):
-            h = coauthorship_network(tables, level, years=(int(y), int(y)), **opts)
-            for v, d in h.nodes(data=True):
-                if v in per_node:
-                    per_node[v][int(y)] = {k: _plain(d[k]) for k in
-                                           ("works", "international_works", "share")
-                                           if k in d and not _missing(d[k])}
+    for _, d in g.nodes(data=True):
+        d["by_year"] = {}
+    with progress_bar(len(years), "networks by year", " years") as bar:
+        for y in years:
+            h = coauthorship_network(tables, level, years=(y, y), **opts)
+            for v, d in h.nodes(data=True):  # the network's values are plain already
+                if v in g:
+                    g.nodes[v]["by_year"][y] = {k: d[k] for k in
+                                                ("works", "international_works", "share")
+                                                if k in d}
             for u, v, d in h.edges(data=True):
                 if g.has_edge(u, v):
-                    key = (u, v) if (u, v) in per_edge or (v, u) not in per_edge else (v, u)
-                    per_edge.setdefault(key, {})[int(y)] = {"works": int(d["works"]),
-                                                            "weight": float(d["weight"])}
+                    g.edges[u, v].setdefault("by_year", {})[y] = {
+                        "works": int(d["works"]), "weight": float(d["weight"])}
             bar.update()
-    for v, by in per_node.items():
-        g.nodes[v]["by_year"] = by
-    for (u, v), by in per_edge.items():
-        g.edges[u, v]["by_year"] = by
     g.graph["dynamic"] = True
     return g
 
@@ -234,17 +226,3 @@ def _size_and_colour(g: nx.Graph) -> None:
         else:
             code = d.get("country_code") if g.graph.get("level") != "country" else v
             d["color"] = CONTINENT_COLOURS.get(continent_of(code), _OTHER)
-
-
-def _missing(v) -> bool:
-    try:
-        return v is None or bool(v != v)
-    except (TypeError, ValueError):
-        return False
-
-
-def _plain(v):
-    """numpy and pandas scalars as plain Python values."""
-    if hasattr(v, "item"):
-        v = v.item()
-    return v

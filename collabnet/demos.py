@@ -15,7 +15,6 @@ folder gets a ``README.txt`` saying so and what opens which file.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -23,9 +22,8 @@ from collabnet.analysis.graph import network
 from collabnet.analysis.partners import partners
 from collabnet.analysis.shares import collaboration_summary, international_shares
 from collabnet.errors import InputError
-from collabnet.export.network_files import NETWORK_FORMATS, meta_path, write_network
+from collabnet.export.network_files import NETWORK_FORMATS, write_meta, write_network
 from collabnet.export.tabular import write_csv
-from collabnet.export.values import graph_meta
 from collabnet.fileio import atomic_write
 from collabnet.keys import format_years, parse_years
 from collabnet.sources.sample import SYNTHETIC_NOTICE, generate_works
@@ -139,7 +137,8 @@ def demo(
     opens.append(("country_network_dynamic.gexf", "Gephi, with its timeline (per-year "
                   "works, shares and weights); Gephi Lite has no timeline: use the static "
                   "country_network.gexf there"))
-    files.append(_meta(g, out / "country_network.graphml", files))
+    files.append(write_meta(g, out / "country_network.graphml",
+                            [p for p in files if p.name.startswith("country_network")]))
     gi = _marked(network(tables, "institution", counting="full", top=500,
                          with_="communities", layout="forceatlas2", seed=seed))
     for name in ("institution_network_top500.graphml", "institution_network_top500.gexf"):
@@ -167,15 +166,6 @@ def demo(
         "opens": opens,
         "graph": g,
     }
-
-
-def _meta(g, path, files) -> Path:
-    """The network's side file, listing every file of it."""
-    side = meta_path(path)
-    info = {**graph_meta(g), "nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
-            "files": [p.name for p in files if p.name.startswith("country_network")]}
-    atomic_write(side, (json.dumps(info, indent=2) + "\n").encode())
-    return side
 
 
 def _figures(tables, g, trend, focus, out: Path) -> list[Path]:

@@ -18,7 +18,8 @@ from pathlib import Path
 from collabnet.errors import InputError
 from collabnet.fileio import atomic_write
 
-__all__ = ["FORMATS", "NETWORK_FORMATS", "format_for", "meta_path", "write_network"]
+__all__ = ["FORMATS", "NETWORK_FORMATS", "format_for", "meta_path", "write_meta",
+           "write_network"]
 
 #: Format name -> (module, writer function, what opens it).
 NETWORK_FORMATS: dict[str, tuple[str, str, str]] = {
@@ -104,13 +105,21 @@ def write_network(graph, path: str | os.PathLike, format: str | None = None, *,
     written = writer(graph, path, progress=progress)
     written = list(written) if isinstance(written, (list, tuple)) else [Path(written)]
     if meta and str(path) != "-":
-        from collabnet.export.values import graph_meta, weighted_edges
-
-        side = meta_path(path)
-        edges = sum(1 for _ in weighted_edges(graph))
-        info = {**graph_meta(graph), "format": name, "nodes": graph.number_of_nodes(),
-                "edges": edges, "edges_left_out": graph.number_of_edges() - edges,
-                "files": [p.name for p in written]}
-        atomic_write(side, (json.dumps(info, indent=2, ensure_ascii=False) + "\n").encode())
-        written.append(side)
+        written.append(write_meta(graph, path, written, format=name))
     return written
+
+
+def write_meta(graph, path: str | os.PathLike, files, *, format: str | None = None) -> Path:
+    """Write the side ``…_meta.json`` of a network file (:func:`meta_path`): the graph's
+    metadata, the numbers of nodes and edges written (``edges_left_out``: edges of weight
+    0, which no file holds), the format (when one) and the names of ``files``."""
+    from collabnet.export.values import graph_meta, weighted_edges
+
+    side = meta_path(path)
+    edges = sum(1 for _ in weighted_edges(graph))
+    info = {**graph_meta(graph), **({"format": format} if format else {}),
+            "nodes": graph.number_of_nodes(), "edges": edges,
+            "edges_left_out": graph.number_of_edges() - edges,
+            "files": [Path(p).name for p in files]}
+    atomic_write(side, (json.dumps(info, indent=2, ensure_ascii=False) + "\n").encode())
+    return side

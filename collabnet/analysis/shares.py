@@ -215,7 +215,7 @@ def shares(
     """
     check_choice("source", source, SOURCES)
     keep = [*SHARE_COLUMNS[:6], "low_evidence"] if not counts else None
-    if compare is not None:
+    if compare is not None and source != "works":  # (the works path checks it itself)
         compared_entities(level, compare, focus=focus, as_of=as_of, source=source)
     if source != "works":
         c = counted_shares(tables, level, years=years, focus=focus, merge_hk_mo=merge_hk_mo,

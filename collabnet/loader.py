@@ -13,10 +13,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from collabnet import stored
 from collabnet.errors import InputError
 from collabnet.query import WorkQuery
-from collabnet.sources.files import ReadReport, expand_paths, is_json_lines, paused_gc
-from collabnet.sources.jsonl import read_jsonl_frames, read_record_frames
+from collabnet.sources.files import ReadReport, expand_paths, paused_gc
+from collabnet.sources.jsonl import read_file_frames
 from collabnet.tables import WorkTables, build_tables, tables_from_frames
 
 #: How files are parsed: ``auto`` (columnar where possible) or ``python`` (record by record).
@@ -33,6 +34,9 @@ def load(
     progress: bool = False,
     engine: str = "auto",
     strict: bool = False,
+    cache: bool = True,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> WorkTables:
     """Works from any source as :class:`~collabnet.tables.WorkTables`.
 
@@ -54,6 +58,17 @@ def load(
     strict : bool
         A query: refuse (one FetchError line) a year slice that OpenAlex ended short of its
         own count, instead of loading it with a warning in ``tables.warnings``.
+    cache : bool
+        Files and queries: keep the tables built in the columnar cache
+        (``CACHE/tables/``, see :mod:`collabnet.stored`) and, when the same input (same
+        files, sizes and modification times; same cached pages) is loaded again, read them
+        from there instead of parsing JSON. ``False`` reads the input and keeps nothing.
+    workers, scheduler : optional
+        Files: read them as Dask tasks, one per file — on a local cluster of ``workers``
+        single-threaded processes, or on the running cluster at ``scheduler``
+        (``tcp://HOST:PORT``; default ``$COLLABNET_SCHEDULER``), whose workers must see the
+        input and the cache folder. The tables are the same as read in one process (see
+        :mod:`collabnet.distributed`).
 
     Returns
     -------
@@ -72,11 +87,11 @@ def load(
     if isinstance(source, WorkTables):
         return source
     if isinstance(source, WorkQuery):
-        return _load_query(source, settings=settings, progress=progress, strict=strict)
+        return _load_query(source, settings=settings, progress=progress, strict=strict,
+                           cache=cache)
     if isinstance(source, (str, os.PathLike)) or _is_path_list(source):
-        tables, report = read_tables(source, skip_bad=skip_bad, progress=progress, engine=engine)
-        tables.report = report
-        return tables
+        return _load_files(source, settings=settings, skip_bad=skip_bad, progress=progress,
+                           engine=engine, cache=cache, workers=workers, scheduler=scheduler)
     if isinstance(source, Iterable) and not isinstance(source, (bytes, dict)):
         return build_tables(source)
     raise InputError(
@@ -91,17 +106,79 @@ def _is_path_list(source) -> bool:
     )
 
 
+def _load_files(source, *, settings=None, skip_bad: bool = False, progress: bool = False,
+                engine: str = "auto", cache: bool = True, workers: int | None = None,
+                scheduler: str | None = None) -> WorkTables:
+    """Files' works: from the table cache when the same files were read before; else read
+    file by file into it (as Dask tasks with ``workers``/``scheduler``)."""
+    from collabnet.distributed import scheduler_from_env
+
+    if engine not in READ_ENGINES:
+        raise InputError(f"unknown read engine {engine!r}: choose auto or python")
+    cluster = bool(workers) or scheduler_from_env(scheduler) is not None
+    if not cache and not cluster:
+        tables, report = read_tables(source, skip_bad=skip_bad, progress=progress,
+                                     engine=engine)
+        tables.report = report
+        return tables
+    from collabnet.config import get_settings
+
+    root = (settings if settings is not None else get_settings()).cache_dir
+    files = expand_paths(source)
+    key = stored.files_key(files, skip_bad=skip_bad)
+    if cache:
+        tables = stored.load_stored(root, key)
+        if tables is not None:
+            return tables
+    tables = _ingest(files, root, key, skip_bad=skip_bad, engine=engine, progress=progress,
+                     workers=workers, scheduler=scheduler, keep=cache)
+    if tables is None:  # the cache cannot be written: read in memory
+        tables, report = read_tables(files, skip_bad=skip_bad, progress=progress,
+                                     engine=engine)
+        tables.report = report
+    return tables
+
+
+def _ingest(files, root, key, *, keep: bool, workers=None, scheduler=None, **options):
+    from collabnet.distributed import file_mapper
+
+    with file_mapper(workers=workers, scheduler=scheduler,
+                     progress=options.get("progress", False)) as mapper:
+        tables = stored.ingest(files, root, key, map_files=mapper, **options)
+    if tables is not None and not keep:
+        stored.remove_entry(root, key)
+    return tables
+
+
 def _load_query(query: WorkQuery, *, settings=None, progress: bool = False,
-                strict: bool = False) -> WorkTables:
+                strict: bool = False, cache: bool = True) -> WorkTables:
     """A query's works from the cache, fetching the slices that are missing."""
     from collabnet.config import get_settings
-    from collabnet.sources.openalex import fetch, is_cached, iter_cached_works, query_warnings
+    from collabnet.sources.openalex import (
+        cached_page_files,
+        fetch,
+        is_cached,
+        iter_cached_works,
+        query_warnings,
+    )
 
     settings = settings if settings is not None else get_settings()
     report = None
     if strict or not is_cached(query, settings.cache_dir, base_url=settings.base_url):
         report = fetch(query, settings=settings, progress=progress, strict=strict)
+    key = None
+    if cache:
+        qkey, pages = cached_page_files(query, settings.cache_dir, base_url=settings.base_url)
+        key = stored.pages_key(qkey, pages)
+        kept = stored.load_stored(settings.cache_dir, key)
+        if kept is not None:
+            kept.report = report
+            kept.warnings = tuple(report.warnings if report is not None
+                                  else query_warnings(query, settings))
+            return kept
     tables = build_tables(iter_cached_works(query, settings.cache_dir, base_url=settings.base_url))
+    if key is not None:
+        stored.store_tables(settings.cache_dir, key, tables)
     tables.report = report
     tables.warnings = tuple(report.warnings if report is not None
                             else query_warnings(query, settings)) + tables.warnings
@@ -158,20 +235,10 @@ def read_tables(
         mininterval=0.5,
     ) as bar:
         for path in files:
-            fast = None
-            if engine == "auto" and is_json_lines(path):
-                start = bar.n
-                fast = read_jsonl_frames(path, progress=bar.update)
-                if fast is None:
-                    bar.update(start - bar.n)  # read again, record by record
-            if fast is not None:
-                file_parts, n_records = fast
-                report.files.append(str(path))
-                report.records += n_records
-                parts.extend(file_parts)
-            else:
-                parts.extend(read_record_frames(path, skip_bad=skip_bad, report=report,
-                                                progress=bar.update))
+            file_parts, seen = read_file_frames(path, skip_bad=skip_bad, engine=engine,
+                                                progress=bar.update)
+            report.add(seen)
+            parts.extend(file_parts)
             bar.set_postfix_str(f"{report.records:,} records", refresh=False)
     tables = tables_from_frames(parts)
     report.duplicates = report.records - len(tables)

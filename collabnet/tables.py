@@ -271,6 +271,12 @@ def _classified(works: pd.DataFrame, rule: str) -> pd.Categorical:
     return pd.Categorical(coll.astype(str).to_numpy(), categories=list(COLLABORATION_TYPES))
 
 
+def bad_codes_warning(n_bad: int, examples: list[str]) -> str:
+    """The warning line for ``n_bad`` country codes read as unknown (first ``examples``)."""
+    return (f"{n_bad:,} country code{'s' if n_bad != 1 else ''} not ISO 3166-1 "
+            f"alpha-2 read as unknown (e.g. {', '.join(map(repr, examples[:3]))})")
+
+
 def tables_from_frames(
     parts: Iterable[tuple[pd.DataFrame, pd.DataFrame]], *, collaboration_rule: str = "countries"
 ) -> WorkTables:
@@ -293,8 +299,7 @@ def tables_from_frames(
     if n_bad:
         seen = list(dict.fromkeys(c for codes in works[BAD_CODE].dropna()
                                   for c in codes.split("\n")))[:3]
-        warnings = (f"{n_bad:,} country code{'s' if n_bad != 1 else ''} not ISO 3166-1 "
-                    f"alpha-2 read as unknown (e.g. {', '.join(map(repr, seen))})",)
+        warnings = (bad_codes_warning(n_bad, seen),)
     works = works.drop(columns=INTERNAL_COLUMNS)
     works["collaboration"] = _classified(works, collaboration_rule)
     # record_frames gives the columns in canonical order; selecting them again would copy.

@@ -17,3 +17,19 @@ def shared_works() -> Path:
     if not SHARED_WORKS.is_dir():
         pytest.skip(f"real OpenAlex records not available ({SHARED_WORKS} is absent)")
     return SHARED_WORKS
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _table_cache_outside_the_checkout(tmp_path_factory):
+    """collabnet keeps the tables it reads in its cache (./cache by default): tests that do
+    not choose a cache folder use one of their own, never the checkout's."""
+    import os
+
+    if "COLLABNET_CACHE" in os.environ:
+        yield
+        return
+    os.environ["COLLABNET_CACHE"] = str(tmp_path_factory.mktemp("collabnet-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("COLLABNET_CACHE", None)

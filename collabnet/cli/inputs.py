@@ -27,7 +27,7 @@ _AT_LEAST = {
     "top": (">=", 1), "min_weight": (">=", 0), "k": (">=", 1), "n_resamples": (">=", 1),
     "near_km": (">=", 0), "far_km": (">=", 0), "top_percent": (">", 0), "works": (">=", 1),
     "resolution": (">", 0), "rows": (">=", 0), "min_works": (">=", 0),
-    "min_coverage": (">=", 0),
+    "min_coverage": (">=", 0), "workers": (">=", 1),
 }
 
 
@@ -135,8 +135,12 @@ def load_from_args(args: argparse.Namespace):
     if query is not None:
         if args.inputs:
             raise InputError("give input files or --country/--institution, not both")
+        if getattr(args, "workers", None) or getattr(args, "scheduler", None):
+            raise InputError("--workers/--scheduler read input files or a snapshot; works "
+                             "from OpenAlex are read from the cache in one process")
         settings = settings_from_args(args)
-        tables = load(query, settings=settings, progress=not args.quiet, strict=args.strict)
+        tables = load(query, settings=settings, progress=not args.quiet, strict=args.strict,
+                      cache=getattr(args, "use_cache", True))
         if not args.quiet and tables.report is not None:
             for line in tables.report.summary().splitlines():
                 if not line.strip().startswith("warning:"):
@@ -149,7 +153,10 @@ def load_from_args(args: argparse.Namespace):
         return tables
     if not args.inputs:
         raise InputError("no input: give files or folders of work records")
-    tables = load(args.inputs, skip_bad=args.skip_bad, progress=show_progress(args))
+    tables = load(args.inputs, skip_bad=args.skip_bad, progress=show_progress(args),
+                  settings=settings_from_args(args), cache=getattr(args, "use_cache", True),
+                  workers=getattr(args, "workers", None),
+                  scheduler=getattr(args, "scheduler", None))
     report = tables.report
     for warning in (report.warning(), *tables.warnings):
         if warning:

@@ -47,7 +47,11 @@ def cmd_cache(args: argparse.Namespace) -> int:
         for key, n in removed.items():
             print(f"removed query {key} ({n} slice(s) no other query uses)")
     else:
-        print(f"removed every cached query from {root} ({removed['*']} slice(s))")
+        from collabnet.stored import clear_tables
+
+        tables = clear_tables(root)
+        print(f"removed every cached query from {root} ({removed['*']} slice(s)) and "
+              f"{tables} set(s) of tables read from files or pages")
     return 0
 
 

@@ -31,6 +31,20 @@ def add_inputs(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="skip malformed records with a warning and a count, instead of stopping",
     )
+    p.add_argument(
+        "--no-cache",
+        dest="use_cache",
+        action="store_false",
+        help="parse the input again and keep nothing, instead of reusing (and keeping) its "
+        "tables in the columnar cache (CACHE/tables; see --cache)",
+    )
+    g = p.add_argument_group("reading on a Dask cluster (one task per input file)")
+    g.add_argument("--workers", type=int, metavar="N",
+                   help="read the input files on a local Dask cluster of N single-threaded "
+                   "worker processes")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="read them on the running Dask cluster at tcp://HOST:PORT (env "
+                   "COLLABNET_SCHEDULER); its workers must see the input and the cache folder")
     add_quiet(p)
     add_query(p)
 
@@ -87,8 +101,8 @@ def add_connection(g) -> None:
 
 
 def add_cache(g) -> None:
-    g.add_argument("--cache", metavar="DIR", help="cache folder (env COLLABNET_CACHE; "
-                   "default ./cache)")
+    g.add_argument("--cache", metavar="DIR", help="cache folder for fetched pages and the "
+                   "tables read from files or pages (env COLLABNET_CACHE; default ./cache)")
 
 
 def add_level(p: argparse.ArgumentParser, *, default: str = "country",

@@ -44,6 +44,14 @@ class ReadReport:
     bad: int = 0
     bad_examples: list[str] = field(default_factory=list)
 
+    def add(self, other: ReadReport) -> None:
+        """Count what another read (of other files) saw into this one."""
+        self.files.extend(other.files)
+        self.records += other.records
+        self.duplicates += other.duplicates
+        self.bad += other.bad
+        self.bad_examples.extend(other.bad_examples[: max(0, 5 - len(self.bad_examples))])
+
     def skipped(self, problem: Exception) -> None:
         """Count one bad record (or damaged stretch) and keep the first few messages."""
         self.bad += 1

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from collabnet.sources.files import ReadReport, iter_works
+from collabnet.sources.files import ReadReport, is_json_lines, iter_works
 from collabnet.sources.records import WORK_RECORD_TYPE, fit_work, record_frames, records_to_struct
 
 #: Decompressed bytes of whole lines that Arrow parses at a time.
@@ -196,3 +196,31 @@ def _frames(batch: list[tuple], on_bad) -> tuple[pd.DataFrame, pd.DataFrame]:
     where = [(source, line) for source, line, _ in batch]
     struct = records_to_struct([r for _, _, r in batch], where, on_bad=on_bad, fitted=True)
     return record_frames(struct)
+
+
+def read_file_frames(path, *, skip_bad: bool = False, engine: str = "auto", progress=None
+                     ) -> tuple[list[tuple[pd.DataFrame, pd.DataFrame]], ReadReport]:
+    """Raw frames of one record file of any shape, by the columnar reader where it can
+    (``engine="auto"``, JSON Lines) and record by record otherwise, with what the read saw.
+
+    ``progress`` is called with (compressed) bytes read; a file the columnar reader hands
+    back is counted again from its start by the record-by-record read.
+    """
+    report = ReadReport()
+    fast = None
+    if engine == "auto" and is_json_lines(path):
+        read = [0]
+
+        def counted(n: int) -> None:
+            read[0] += n
+            if progress is not None:
+                progress(n)
+
+        fast = read_jsonl_frames(path, progress=counted)
+        if fast is None and progress is not None:
+            progress(-read[0])  # read again, record by record
+    if fast is not None:
+        parts, report.records = fast
+        report.files.append(str(path))
+        return parts, report
+    return read_record_frames(path, skip_bad=skip_bad, report=report, progress=progress), report

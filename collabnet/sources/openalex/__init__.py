@@ -27,7 +27,12 @@ from collabnet.sources.openalex.client import (
     redact,
 )
 from collabnet.sources.openalex.fetching import FetchReport, SliceReport, fetch, load_query
-from collabnet.sources.openalex.reading import is_cached, iter_cached_works, query_warnings
+from collabnet.sources.openalex.reading import (
+    cached_page_files,
+    is_cached,
+    iter_cached_works,
+    query_warnings,
+)
 
 __all__ = [
     "AuthError",
@@ -38,6 +43,7 @@ __all__ = [
     "RateLimitError",
     "RequestStats",
     "SliceReport",
+    "cached_page_files",
     "counts",
     "fetch",
     "is_cached",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from collabnet.cache import Cache, Checkpoint, DamagedPage, SliceStore
 from collabnet.config import Settings, get_settings
@@ -18,7 +19,8 @@ from collabnet.errors import InputError
 from collabnet.keys import short_id
 from collabnet.query import WorkQuery
 
-__all__ = ["incomplete_note", "is_cached", "iter_cached_works", "query_warnings"]
+__all__ = ["cached_page_files", "incomplete_note", "is_cached", "iter_cached_works",
+           "query_warnings"]
 
 
 def incomplete_note(name: str, info: dict) -> str:
@@ -101,6 +103,21 @@ def is_cached(query: WorkQuery, cache_dir, *, base_url: str | None = None) -> bo
         if cp is None or not cp.done or not pages_present(store, cp):
             return False
     return True
+
+
+def cached_page_files(query: WorkQuery, cache_dir, *, base_url: str | None = None
+                      ) -> tuple[str, list[Path]]:
+    """What identifies a query's cached works: a key of its slices (as fetched from
+    ``base_url``) and every page file they hold now, with each slice's checkpoint (a
+    refetched or resumed slice changes a page's size or time, or the checkpoint's)."""
+    cache = Cache(cache_dir)
+    keys, files = [], []
+    for s in query.slices(source=base_url):
+        store = cache.slice(s.key)
+        keys.append(s.key)
+        files.extend(p for p in sorted(store.dir.glob("*")) if p.is_file()
+                     and not p.name.startswith("."))
+    return "|".join(keys), files
 
 
 def iter_cached_works(

@@ -108,10 +108,10 @@ def test_no_cache_keeps_nothing(corpus, cache, capsys):
 def test_a_damaged_entry_is_rebuilt(corpus, cache):
     cn.load(corpus, settings=cache)
     (entry,) = (cache.cache_dir / stored.TABLES).iterdir()
-    piece = next((entry / "affiliations").glob("*.parquet"))
+    piece = next((entry / "affiliations").glob("*.arrow"))
     piece.write_bytes(b"not parquet")
     assert_same(cn.load(corpus, settings=cache), read_tables(corpus)[0])
-    assert next((entry / "affiliations").glob("*.parquet")).read_bytes()[:4] == b"PAR1"
+    assert next((entry / "affiliations").glob("*.arrow")).read_bytes()[:6] == b"ARROW1"
 
 
 def test_a_cache_folder_that_is_a_file_reads_in_memory(corpus, tmp_path):

@@ -114,6 +114,8 @@ def check_task(task: str, collabnet_out: Path, other_out: Path) -> dict:
 def summary(result: dict) -> str:
     if result.get("error"):
         return f"not checked: {result['error']}"
+    if "same_bytes" in result:
+        return "byte-identical output" if result["same_bytes"] else "DIFFERENT output files"
     if result["equal"]:
         return f"equal ({result['rows']:,} rows)"
     return (f"DIFFERENT: {result['rows']:,} vs {result['other_rows']:,} rows, "

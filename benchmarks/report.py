@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import checks
 
-TOOL_ORDER = ("collabnet", "collabnet library", "duckdb", "naive", "zcat",
+TOOL_ORDER = ("collabnet", "collabnet cached", "collabnet library", "duckdb", "naive", "zcat",
               "python gzip loop", "python gzip+orjson")
 
 

@@ -99,7 +99,8 @@ g = cn.network(cn.load(files), level, counting=counting)
 print(g.number_of_edges())"""
 
 
-def measure(argv: list[str], log_base: Path) -> dict:
+def measure(argv: list[str], log_base: Path, env: dict | None = None,
+            fresh: Path | None = None) -> dict:
     """Run ``argv`` as a fresh child; wall seconds, CPU seconds and peak RSS of that child.
 
     The child runs under ``/usr/bin/time``, which reports the rusage of its own child: a
@@ -107,11 +108,13 @@ def measure(argv: list[str], log_base: Path) -> dict:
     process's resident pages counted in its ``ru_maxrss``.
     """
     rusage = Path(f"{log_base}.time")
+    if fresh is not None:  # a first run: no tables kept from an earlier run
+        shutil.rmtree(fresh, ignore_errors=True)
     with open(f"{log_base}.out", "wb") as out, open(f"{log_base}.err", "wb") as err:
         t0 = time.perf_counter()
         rc = subprocess.call([TIME, "-q", "-o", str(rusage), "-f", "%M %U %S", *argv],
                              stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                             cwd=log_base.parent)
+                             cwd=log_base.parent, env={**os.environ, **(env or {})})
         wall = time.perf_counter() - t0
     maxrss_kib, user, system = rusage.read_text().split()[-3:]
     res = {"wall": wall, "cpu": float(user) + float(system), "rss_mib": int(maxrss_kib) / 1024,
@@ -140,8 +143,19 @@ def jobs_for(files: list[Path], outdir: Path, tasks, tools, net_suffix: str) -> 
     f = [str(p) for p in files]
     jobs = []
 
+    first, warm = outdir / "cache-first", outdir / "cache-warm"
+
     def add(task, tool, argv, out=None):
-        if tool in tools:
+        if tool.startswith("collabnet"):
+            for name, cache in (("", first), (" cached", warm)):
+                if tool + name in tools:
+                    o = out if not name or out is None else \
+                        out.with_name(out.stem + "_cached" + out.suffix)
+                    a = [str(o) if x == str(out) else x for x in argv]
+                    jobs.append({"task": task, "tool": tool + name, "argv": a, "out": o,
+                                 "env": {"COLLABNET_CACHE": str(cache)},
+                                 "fresh": None if name else cache})
+        elif tool in tools:
             jobs.append({"task": task, "tool": tool, "argv": argv, "out": out})
 
     for task in tasks:
@@ -178,9 +192,14 @@ def run_corpus(folder: Path, args, net: tuple[str, str], log=print) -> dict:
     outdir.mkdir(parents=True)
     jobs = jobs_for(files, outdir, args.tasks, args.tools, net[0])
     runs: dict[tuple, list] = {(j["task"], j["tool"]): [] for j in jobs}
+    warmed = {j["env"]["COLLABNET_CACHE"] for j in jobs if j["tool"].endswith(" cached")}
+    for cache in warmed:  # the one JSON read the cached runs reuse (not measured)
+        measure([COLLABNET, "shares", *map(str, files), "-q", "-o", str(outdir / "warm.csv")],
+                outdir / "warm", env={"COLLABNET_CACHE": cache})
     for r in range(args.runs):
         for j in jobs:
-            res = measure(j["argv"], outdir / f"{j['task']}.{j['tool'].replace(' ', '_')}")
+            res = measure(j["argv"], outdir / f"{j['task']}.{j['tool'].replace(' ', '_')}",
+                          env=j.get("env"), fresh=j.get("fresh"))
             runs[(j["task"], j["tool"])].append(res)
             log(f"  run {r + 1}/{args.runs} {j['task']:32s} {j['tool']:20s} "
                 f"{res['wall']:7.2f} s {res['cpu']:7.2f} cpu-s {res['rss_mib']:7.0f} MiB"
@@ -233,6 +252,18 @@ def run_checks(jobs, rows, log) -> dict:
     found = {}
     by = {(j["task"], j["tool"]): j for j in jobs}
     for (task, tool), job in by.items():
+        if tool == "collabnet cached" and (task, "collabnet") in by and job["out"] is not None:
+            key = f"{task}: collabnet cached vs first run"
+            try:
+                mine, first = job["out"], by[(task, "collabnet")]["out"]
+                pairs = [(p, first.with_name(p.name.replace("_cached", "")))
+                         for p in sorted(mine.parent.glob(mine.stem + "*"))]
+                found[key] = {"same_bytes": bool(pairs) and all(
+                    a.read_bytes() == b.read_bytes() for a, b in pairs)}
+            except OSError as exc:
+                found[key] = {"error": f"{type(exc).__name__}: {exc}"}
+            log(f"  check {key}: {checks.summary(found[key])}")
+            continue
         if tool not in ("duckdb", "naive") or (task, "collabnet") not in by:
             continue
         ref = by[(task, "collabnet")]
@@ -298,7 +329,8 @@ def main(argv=None) -> int:
                     help="corpora, results.json and outputs (default /tmp/collabnet-bench)")
     ap.add_argument("--keep", action="store_true", help="keep every tool's output files")
     ap.add_argument("--tasks", default=",".join(TASKS), help="comma-separated subset")
-    ap.add_argument("--tools", default="collabnet,collabnet library,duckdb,naive,zcat,"
+    ap.add_argument("--tools", default="collabnet,collabnet cached,collabnet library,"
+                    "duckdb,naive,zcat,"
                     "python gzip loop,python gzip+orjson", help="comma-separated subset")
     ap.add_argument("--pad-bytes", type=int, default=corpus.DEFAULT_PAD_BYTES,
                     help="mean record size of padded corpora (default 17700)")

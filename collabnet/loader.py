@@ -8,7 +8,9 @@ starts here, so every indicator sees the same canonical form and the same duplic
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from pathlib import Path
 from collections.abc import Iterable
 
 import pandas as pd
@@ -37,6 +39,11 @@ def load(
     cache: bool = True,
     workers: int | None = None,
     scheduler: str | None = None,
+    countries=None,
+    institutions=None,
+    years=None,
+    types=None,
+    include_xpac: bool = False,
 ) -> WorkTables:
     """Works from any source as :class:`~collabnet.tables.WorkTables`.
 
@@ -69,6 +76,11 @@ def load(
         (``tcp://HOST:PORT``; default ``$COLLABNET_SCHEDULER``), whose workers must see the
         input and the cache folder. The tables are the same as read in one process (see
         :mod:`collabnet.distributed`).
+    countries, institutions, years, types, include_xpac : optional
+        An OpenAlex snapshot folder (or URL): keep only the works that match, as
+        :class:`~collabnet.query.WorkQuery` means them, filtered as each part is read; xpac
+        works are left out unless ``include_xpac`` (see
+        :func:`collabnet.sources.snapshot.read_snapshot_frames`).
 
     Returns
     -------
@@ -89,6 +101,16 @@ def load(
     if isinstance(source, WorkQuery):
         return _load_query(source, settings=settings, progress=progress, strict=strict,
                            cache=cache)
+    filters = dict(countries=countries, institutions=institutions, years=years, types=types,
+                   include_xpac=include_xpac)
+    if isinstance(source, (str, os.PathLike)) and _snapshot(source):
+        return _load_snapshot(source, filters, settings=settings, skip_bad=skip_bad,
+                              progress=progress, cache=cache, workers=workers,
+                              scheduler=scheduler)
+    if any(v for v in filters.values()):
+        raise InputError("countries, institutions, years, types and include_xpac filter an "
+                         "OpenAlex snapshot as it is read; for other inputs select with the "
+                         "indicators' own options")
     if isinstance(source, (str, os.PathLike)) or _is_path_list(source):
         return _load_files(source, settings=settings, skip_bad=skip_bad, progress=progress,
                            engine=engine, cache=cache, workers=workers, scheduler=scheduler)
@@ -106,25 +128,125 @@ def _is_path_list(source) -> bool:
     )
 
 
+def _snapshot(source) -> bool:
+    from collabnet.sources.snapshot import is_snapshot
+
+    return is_snapshot(source)
+
+
+def _load_snapshot(source, filters: dict, *, settings=None, skip_bad: bool = False,
+                   progress: bool = False, cache: bool = True, workers: int | None = None,
+                   scheduler: str | None = None) -> WorkTables:
+    """A snapshot's works: parts read one by one (as Dask tasks with a cluster) into the
+    table cache, the later partition's copy of a work winning; deleted, merged-away and
+    (by default) xpac works left out."""
+    import functools
+
+    from collabnet.config import get_settings
+    from collabnet.distributed import scheduler_from_env
+    from collabnet.sources.snapshot import (
+        SnapshotPartError,
+        open_snapshot,
+        read_snapshot_frames,
+        work_filter,
+    )
+    from collabnet.sources.snapshot_parts import is_url
+    from collabnet.tables import tables_from_frames
+
+    snap = open_snapshot(source)
+    work_filter(**filters)  # a bad filter value fails before any reading
+    problems = snap.problems()
+    if problems and not skip_bad:
+        raise SnapshotPartError(problems[0])
+    cluster = bool(workers) or scheduler_from_env(scheduler) is not None
+    local = not is_url(snap.root)
+    root = (settings if settings is not None else get_settings()).cache_dir
+    if local:
+        stray = _outside_parts(snap, root)
+        if stray:
+            snap = dataclasses.replace(snap, warnings=(*snap.warnings, stray))
+    if not cluster and not (cache and local):
+        frames, report = read_snapshot_frames(snap, skip_bad=skip_bad, progress=progress,
+                                               **filters)
+        tables = tables_from_frames(frames)
+        tables.report = report
+        return tables
+    keep = cache and local
+    key = None
+    if local:
+        present = [p.location for p in snap.parts if p.present]
+        meta = [f for f in (snap.manifest and os.path.join(snap.root, snap.manifest),
+                            *snap.merged_id_files, snap.deleted_id_file) if f]
+        key = stored.files_key([*meta, *present], snapshot=[p.name for p in snap.parts],
+                               skip_bad=skip_bad, filters=repr(sorted(filters.items())))
+        if keep:
+            tables = stored.load_stored(root, key)
+            if tables is not None:
+                return tables
+    if key is None:
+        key = stored.pages_key(str(snap.root), [], parts=[p.name for p in snap.parts],
+                               filters=repr(sorted(filters.items())))
+    read = functools.partial(stored.read_snapshot_part, excluded=snap.excluded_ids(),
+                             skip_bad=skip_bad, filters=filters)
+    tables = _ingest(list(snap.parts), root, key, keep=keep, workers=workers,
+                     scheduler=scheduler, progress=progress, read=read,
+                     warnings=tuple(snap.warnings))
+    if tables is None:  # the cache cannot be written: read in memory
+        frames, report = read_snapshot_frames(snap, skip_bad=skip_bad, progress=progress,
+                                               **filters)
+        tables = tables_from_frames(frames)
+        tables.report = report
+    return tables
+
+
+def _outside_cache(files: list, root) -> list:
+    """The input files that are not collabnet's own cache (a ``./cache`` made inside the
+    input folder holds pages and tables, not the user's records)."""
+    try:
+        cache = Path(root).resolve()
+    except OSError:
+        return files
+    kept = [f for f in files if not Path(f).resolve().is_relative_to(cache)]
+    if not kept:
+        raise InputError(f"no input: the only record files given are in the cache {root}")
+    return kept
+
+
+def _outside_parts(snap, root) -> str | None:
+    """A warning for record files in the snapshot's folder that are not its parts."""
+    parts = {os.path.abspath(p.location) for p in snap.parts}
+    try:
+        files = _outside_cache(expand_paths(snap.root), root)
+    except InputError:
+        return None
+    stray = [p for p in files if os.path.abspath(p) not in parts
+             and "merged_ids" not in p.parts and not p.name.startswith(("manifest",
+                                                                          "deleted_ids"))]
+    if not stray:
+        return None
+    return (f"{len(stray)} file(s) in the snapshot folder outside its updated_date= "
+            f"partitions not read (e.g. {stray[0].name}); give them as inputs of their own")
+
+
 def _load_files(source, *, settings=None, skip_bad: bool = False, progress: bool = False,
                 engine: str = "auto", cache: bool = True, workers: int | None = None,
                 scheduler: str | None = None) -> WorkTables:
     """Files' works: from the table cache when the same files were read before; else read
     file by file into it (as Dask tasks with ``workers``/``scheduler``)."""
+    from collabnet.config import get_settings
     from collabnet.distributed import scheduler_from_env
 
     if engine not in READ_ENGINES:
         raise InputError(f"unknown read engine {engine!r}: choose auto or python")
     cluster = bool(workers) or scheduler_from_env(scheduler) is not None
     if not cache and not cluster:
-        tables, report = read_tables(source, skip_bad=skip_bad, progress=progress,
-                                     engine=engine)
+        root = (settings if settings is not None else get_settings()).cache_dir
+        tables, report = read_tables(_outside_cache(expand_paths(source), root),
+                                     skip_bad=skip_bad, progress=progress, engine=engine)
         tables.report = report
         return tables
-    from collabnet.config import get_settings
-
     root = (settings if settings is not None else get_settings()).cache_dir
-    files = expand_paths(source)
+    files = _outside_cache(expand_paths(source), root)
     key = stored.files_key(files, skip_bad=skip_bad)
     if cache:
         tables = stored.load_stored(root, key)

@@ -30,6 +30,8 @@ as missing and rebuilt.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -53,7 +55,8 @@ _META = "meta.json"
 _PARTS = ("works", "affiliations")
 
 __all__ = ["FORMAT", "TABLES", "clear_tables", "files_key", "ingest", "ingest_file",
-           "load_stored", "pages_key", "remove_entry", "store_tables"]
+           "load_stored", "pages_key", "read_file", "read_snapshot_part", "remove_entry",
+           "store_tables"]
 
 
 def _digest(parts: object) -> str:
@@ -99,18 +102,34 @@ def _read(path: Path, columns=None):
     return feather.read_table(path, columns=columns, memory_map=False)
 
 
-def ingest_file(i: int, path: str, tmp: str, skip_bad: bool = False, engine: str = "auto"
-                ) -> ReadReport:
-    """Read file ``path`` (the ``i``-th of the input) into raw frames on disk under ``tmp``;
-    returns what the read saw. Every copy of a work is kept; ``_part`` numbers the file's
-    batches (a batch holds a work id once), which :func:`ingest` needs to pick copies."""
-
-    from collabnet.sources.files import paused_gc
+def read_file(path: str, skip_bad: bool = False, engine: str = "auto"):
+    """A record file's raw frames and report (the ``read`` of :func:`ingest` for files)."""
     from collabnet.sources.jsonl import read_file_frames
+
+    parts, report = read_file_frames(Path(path), skip_bad=skip_bad, engine=engine)
+    return parts, report, None
+
+
+def read_snapshot_part(part, excluded=None, skip_bad: bool = False, filters=None):
+    """A snapshot part's wanted frames, report and ``seen`` ids (the ``read`` of
+    :func:`ingest` for a snapshot; see :func:`collabnet.sources.snapshot.read_part_frames`)."""
+    from collabnet.sources.snapshot import read_part_frames
+
+    got = read_part_frames(part, excluded=excluded, skip_bad=skip_bad, **(filters or {}))
+    return got.frames, got.report, got.seen
+
+
+def ingest_file(i: int, source, tmp: str, read=read_file) -> ReadReport:
+    """Read ``source`` (the ``i``-th input: a file path, a snapshot part) with ``read`` into
+    raw frames on disk under ``tmp``; returns what the read saw. Every copy of a work is
+    kept; ``_part`` numbers the source's batches (a batch holds a work id once), which
+    :func:`ingest` needs to pick copies. A snapshot part also leaves the ids it holds,
+    kept or filtered out (a later part's copy supersedes an earlier one either way)."""
+    from collabnet.sources.files import paused_gc
     from collabnet.sources.records import empty_frames
 
     with paused_gc():
-        parts, report = read_file_frames(Path(path), skip_bad=skip_bad, engine=engine)
+        parts, report, seen = read(source)
     parts = parts or [empty_frames()]
     works_path, aff_path = _raw_paths(Path(tmp), i)
     works_path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,12 +139,23 @@ def ingest_file(i: int, path: str, tmp: str, skip_bad: bool = False, engine: str
                                    [len(p[which]) for p in parts])
         _write(frame, target)
         del frame
+    if seen is not None:
+        np.save(_seen_path(Path(tmp), i), np.asarray(seen, dtype="int64"))
     return report
 
 
-def ingest(files: list[Path], root: str | os.PathLike, key: str, *, skip_bad: bool = False,
-           engine: str = "auto", progress: bool = False, map_files=None) -> WorkTables:
+def _seen_path(tmp: Path, i: int) -> Path:
+    return tmp / "raw" / f"seen-{i:06d}.npy"
+
+
+def ingest(files: list, root: str | os.PathLike, key: str, *, skip_bad: bool = False,
+           engine: str = "auto", progress: bool = False, map_files=None, read=None,
+           warnings: tuple = ()) -> WorkTables:
     """Read ``files`` into the cache entry ``key`` and return its tables.
+
+    ``files`` are paths, read by :func:`read_file` with ``skip_bad`` and ``engine``, or any
+    picklable sources ``read`` takes (e.g. :func:`read_snapshot_part` with its options
+    bound, over a snapshot's parts); ``warnings`` are kept with the tables.
 
     ``map_files(func, *iterables)`` runs the per-file steps — :func:`ingest_file`, then
     :func:`finish_file` — and gives their results in file order (default: the built-in
@@ -142,12 +172,16 @@ def ingest(files: list[Path], root: str | os.PathLike, key: str, *, skip_bad: bo
     except OSError:
         return None
     try:
-        args = [list(range(len(files))), [str(f) for f in files], [str(tmp)] * len(files),
-                [skip_bad] * len(files), [engine] * len(files)]
-        report = ReadReport()
+        if read is None:
+            read = functools.partial(read_file, skip_bad=skip_bad, engine=engine)
+            files = [str(f) for f in files]
+        args = [list(range(len(files))), files, [str(tmp)] * len(files), [read] * len(files)]
+        report = None
         with tqdm(desc="reading works", total=len(files), unit="file", leave=False,
                   disable=not progress, mininterval=0.5) as bar:
             for seen in (map_files or map)(ingest_file, *args):
+                if report is None:
+                    report = type(seen)()
                 report.add(seen)
                 bar.update(1)
                 bar.set_postfix_str(f"{report.records:,} records", refresh=False)
@@ -161,7 +195,7 @@ def ingest(files: list[Path], root: str | os.PathLike, key: str, *, skip_bad: bo
             examples = list(dict.fromkeys([*examples, *got[3]]))[:3]
         report.duplicates = report.records - n_works
         shutil.rmtree(tmp / "raw", ignore_errors=True)
-        warnings = (bad_codes_warning(bad, examples),) if bad else ()
+        warnings = (*warnings, *((bad_codes_warning(bad, examples),) if bad else ()))
         _write_meta(tmp, "countries", False, warnings, report, n_works, n_aff)
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True)
@@ -191,8 +225,9 @@ def finish_file(i: int, tmp: str, losers) -> tuple[int, int, int, list[str]]:
 
 def _losers(tmp: Path, n_files: int) -> dict[int, pd.MultiIndex]:
     """Per file, the (batch, work id) copies that lose to a newer copy: the rule of
-    :func:`collabnet.sources.duplicates.newest_frames`, over the ids and dates of all files."""
-
+    :func:`collabnet.sources.duplicates.newest_frames`, over the ids and dates of all files
+    — after, for a snapshot, every copy that a later part holds (kept or filtered out) is
+    dropped, as :func:`collabnet.sources.snapshot.combine_parts` does."""
     from collabnet.sources.duplicates import UPDATED, newest_order
 
     cols = []
@@ -201,17 +236,38 @@ def _losers(tmp: Path, n_files: int) -> dict[int, pd.MultiIndex]:
         frame = t.to_pandas()
         frame["_file"] = np.int32(i)
         cols.append(frame)
+    superseded = _superseded(tmp, cols)
     ids = pd.concat(cols, ignore_index=True)
-    if not ids["work_id"].duplicated().any():
-        return {}
-    order = pd.DataFrame({"id": ids["work_id"], "date": newest_order(ids[UPDATED])})
+    lost = np.zeros(len(ids), dtype=bool)
+    if superseded is not None:
+        lost |= superseded
+    if not ids["work_id"][~lost].duplicated().any():
+        return _by_file(ids[lost])
+    order = pd.DataFrame({"id": ids["work_id"], "date": newest_order(ids[UPDATED])})[~lost]
     winners = order.sort_values("date", kind="stable").drop_duplicates("id", keep="last").index
-    lost = np.ones(len(ids), dtype=bool)
-    lost[winners.to_numpy()] = False
-    gone = ids[lost]
+    dated = np.ones(len(ids), dtype=bool)
+    dated[winners.to_numpy()] = False
+    return _by_file(ids[lost | dated])
+
+
+def _by_file(gone: pd.DataFrame) -> dict[int, pd.MultiIndex]:
     return {int(f): pd.MultiIndex.from_arrays([g["_part"].to_numpy(), g["work_id"].to_numpy()])
             for f, g in gone.groupby("_file")}
 
+
+def _superseded(tmp: Path, cols: list[pd.DataFrame]) -> np.ndarray | None:
+    """Which kept copies a later snapshot part also holds (None: not a snapshot read)."""
+    if not _seen_path(tmp, 0).exists():
+        return None
+    from collabnet.sources.snapshot_parts import id_numbers
+
+    later = np.empty(0, dtype="int64")
+    out = [None] * len(cols)
+    for i in range(len(cols) - 1, -1, -1):
+        numbers = id_numbers(cols[i]["work_id"])
+        out[i] = np.isin(numbers, later) & (numbers >= 0)
+        later = np.union1d(later, np.load(_seen_path(tmp, i)))
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 def _kept_frames(tmp: Path, i: int, losers) -> tuple[pd.DataFrame, pd.DataFrame]:
 
@@ -241,10 +297,7 @@ def _write_meta(folder: Path, rule: str, merged: bool, warnings, report, n_works
         "hk_mo_merged": merged,
         "warnings": list(warnings),
         "report": None if report is None else {
-            "files": list(report.files), "records": report.records,
-            "duplicates": report.duplicates, "bad": report.bad,
-            "bad_examples": list(report.bad_examples),
-        },
+            "kind": type(report).__name__, **dataclasses.asdict(report)},
         "rows": {"works": n_works, "affiliations": n_aff},
     }
     (folder / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
@@ -286,10 +339,23 @@ def load_stored(root: str | os.PathLike, key: str, *, columns: dict | None = Non
     tables = WorkTables(
         frames["works"], frames["affiliations"],
         collaboration_rule=meta["collaboration_rule"], hk_mo_merged=meta["hk_mo_merged"],
-        report=ReadReport(**report) if report is not None else None,
+        report=_report(report),
         warnings=tuple(meta.get("warnings", ())),
     )
     return tables
+
+
+def _report(saved: dict | None):
+    """The read report kept in ``meta.json``, as the class it was (a snapshot's or files')."""
+    if saved is None:
+        return None
+    saved = dict(saved)
+    kind = saved.pop("kind", "ReadReport")
+    if kind == "SnapshotReport":
+        from collabnet.sources.snapshot_parts import SnapshotReport
+
+        return SnapshotReport(**saved)
+    return ReadReport(**saved)
 
 
 def store_tables(root: str | os.PathLike, key: str, tables: WorkTables) -> bool:

@@ -23,13 +23,16 @@ from collabnet.tables import build_tables
 #: Options that only say how the command line reads and shows things (not library keywords).
 CLI_ONLY = {
     "help", "version", "command", "func", "inputs", "quiet", "skip_bad", "output", "rows",
+    # how the input is read: the table cache and a Dask cluster (keywords of load)
+    "use_cache", "workers", "scheduler",
     "format",  # the output file's format (network -o), like the output itself
     # the OpenAlex query and how to reach it: parsed into a WorkQuery and Settings
     "country", "institution", "work_type", "include_paratext", "exclude_retracted",
     "base_url", "api_key", "cache", "strict",
 }
 #: Per command: options that choose which part of the library's result is printed.
-SHOWN_PART = {"trend": {"summary"}}  # TrendComparison.summary instead of .values
+SHOWN_PART = {"trend": {"summary"},  # TrendComparison.summary instead of .values
+              "snapshot": {"parts"}}  # every part of SnapshotInfo.parts, not only the totals
 #: Option -> library keyword where the command line's word differs.
 RENAMED = {"top_percent": "top", "communities": "communities_method", "counts": "counts"}
 #: Library functions of the commands whose options are parsed into an object first.
@@ -42,8 +45,13 @@ def _commands() -> dict[str, argparse.ArgumentParser]:
     return dict(sub.choices)
 
 
+#: Commands whose first argument picks the library function (``snapshot info`` is
+#: ``snapshot_info``).
+ACTIONS = {"cache": ("list", "clear"), "snapshot": ("info",)}
+
+
 def _library(name: str):
-    return [getattr(collabnet, f"cache_{a}") for a in ("list", "clear")] if name == "cache" \
+    return [getattr(collabnet, f"{name}_{a}") for a in ACTIONS[name]] if name in ACTIONS \
         else [getattr(collabnet, name)]
 
 
@@ -58,7 +66,8 @@ def test_every_command_is_a_library_function_of_the_same_name(name):
 def test_every_option_is_a_keyword_of_the_library_function(name):
     p = _commands()[name]
     dests = {a.dest for a in p._actions} - CLI_ONLY - SHOWN_PART.get(name, set())
-    params = set(inspect.signature(getattr(collabnet, name)).parameters)
+    dests -= {"action"} if name in ACTIONS else set()
+    params = set().union(*(inspect.signature(f).parameters for f in _library(name)))
     missing = {d for d in dests if RENAMED.get(d, d) not in params}
     assert missing == set(), f"{name}: options without a library keyword: {missing}"
 

@@ -87,7 +87,8 @@ def test_a_changed_file_is_read_again(corpus, cache):
     assert_same(again, read_tables(corpus)[0])
     assert first.works.set_index("work_id").loc["W1", "cited_by_count"] == 999
     # an added file is a new input too
-    write(corpus / "extra.jsonl.gz", [dict(hand_records()[0], id="W999")])
+    write(corpus / "updated_date=2025-01-01" / "part_001.gz",
+          [dict(hand_records()[0], id="W999")])
     assert "W999" in set(cn.load(corpus, settings=cache).works["work_id"])
 
 
@@ -140,3 +141,24 @@ def test_clear_tables(corpus, cache):
     cn.load(corpus, settings=cache)
     assert stored.clear_tables(cache.cache_dir) == 1
     assert stored.clear_tables(cache.cache_dir) == 0
+
+
+@pytest.mark.parametrize("layout", ["files", "snapshot"])
+def test_a_cache_inside_the_input_folder_is_not_read_as_input(corpus, tmp_path, monkeypatch,
+                                                               layout):
+    """Running a command from inside the input folder puts ./cache under it: its pages and
+    tables are collabnet's, not records to read."""
+    if layout == "files":
+        plain = tmp_path / "plain"
+        for i, part in enumerate(sorted(corpus.glob("*/*.gz"))):
+            plain.mkdir(exist_ok=True)
+            (plain / f"w{i}.jsonl.gz").write_bytes(part.read_bytes())
+        corpus = plain
+    monkeypatch.chdir(corpus)
+    monkeypatch.delenv("COLLABNET_CACHE", raising=False)
+    first = cn.load(corpus)
+    assert (corpus / "cache" / stored.TABLES).is_dir()
+    again = cn.load(corpus)
+    assert_same(again, first)
+    assert_same(cn.load(corpus, cache=False), first)
+    assert not any("not read" in w for w in again.warnings)

@@ -126,15 +126,27 @@ def print_plan(urls) -> None:
     note(f"dry run: {len(urls)} request(s) would be made, none was")
 
 
+def _snapshot_input(args: argparse.Namespace):
+    """The one input when it is an OpenAlex snapshot folder (or URL), else None."""
+    inputs = getattr(args, "inputs", None) or []
+    if len(inputs) != 1:
+        return None
+    from collabnet.sources.snapshot import is_snapshot
+
+    return inputs[0] if is_snapshot(inputs[0]) else None
+
+
 def load_from_args(args: argparse.Namespace):
     """WorkTables of the works the options name, with notes on what was read."""
     from collabnet.loader import load
 
     check_options(args)
-    query = query_from_args(args)
+    snapshot = _snapshot_input(args)
+    query = None if snapshot else query_from_args(args)
     if query is not None:
         if args.inputs:
-            raise InputError("give input files or --country/--institution, not both")
+            raise InputError("give input files or --country/--institution, not both (they "
+                             "filter an OpenAlex snapshot folder as it is read)")
         if getattr(args, "workers", None) or getattr(args, "scheduler", None):
             raise InputError("--workers/--scheduler read input files or a snapshot; works "
                              "from OpenAlex are read from the cache in one process")
@@ -153,10 +165,16 @@ def load_from_args(args: argparse.Namespace):
         return tables
     if not args.inputs:
         raise InputError("no input: give files or folders of work records")
-    tables = load(args.inputs, skip_bad=args.skip_bad, progress=show_progress(args),
-                  settings=settings_from_args(args), cache=getattr(args, "use_cache", True),
+    filters = {}
+    if snapshot:
+        filters = dict(countries=split_countries(getattr(args, "country", None)) or None,
+                       institutions=split_list(getattr(args, "institution", None)) or None,
+                       types=split_list(getattr(args, "work_type", None)) or None)
+    tables = load(snapshot or args.inputs, skip_bad=args.skip_bad,
+                  progress=show_progress(args), settings=settings_from_args(args),
+                  cache=getattr(args, "use_cache", True),
                   workers=getattr(args, "workers", None),
-                  scheduler=getattr(args, "scheduler", None))
+                  scheduler=getattr(args, "scheduler", None), **filters)
     report = tables.report
     for warning in (report.warning(), *tables.warnings):
         if warning:

@@ -45,6 +45,8 @@ WORK_RECORD_TYPE = pa.struct(
         ("is_paratext", pa.bool_()),
         ("is_retracted", pa.bool_()),
         ("is_authors_truncated", pa.bool_()),
+        # Snapshot only: the API leaves xpac works out unless asked; the snapshot keeps them.
+        ("is_xpac", pa.bool_()),
         ("citation_normalized_percentile", pa.struct([("is_in_top_10_percent", pa.bool_())])),
         ("authorships", pa.list_(_AUTHORSHIP)),
     ]
@@ -116,7 +118,8 @@ def _fits(rec: dict) -> bool:
     if (type(g("id")) not in _STR or type(g("type")) not in _STR or type(g("fwci")) not in _NUM
             or type(g("updated_date")) not in _STR
             or type(g("is_paratext")) not in _BOOL or type(g("is_retracted")) not in _BOOL
-            or type(g("is_authors_truncated")) not in _BOOL):
+            or type(g("is_authors_truncated")) not in _BOOL
+            or type(g("is_xpac")) not in _BOOL):
         return False
     for k in ("publication_year", "cited_by_count", "countries_distinct_count"):
         v = g(k)

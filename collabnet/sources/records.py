@@ -291,6 +291,7 @@ def record_frames(struct: pa.StructArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     works.insert(6, "n_institutions", pd.array(n_inst, dtype="Int64"))
     works.insert(7, "n_countries", pd.array(n_ctry, dtype="Int64"))
     works[UPDATED] = _string_col(_field(struct, "updated_date"))
+    works[XPAC] = pd.array(_field(struct, "is_xpac").to_pandas(), dtype="boolean")
     # Codes read as unknown: how many per work, and which, for the report.
     i_mask = _dropped(raw_inst_codes, inst_codes)
     c_mask = _dropped(raw_c_codes, c_codes)
@@ -307,9 +308,12 @@ def record_frames(struct: pa.StructArray) -> tuple[pd.DataFrame, pd.DataFrame]:
 #: Columns of the raw works frame with the number of country codes read as unknown in the
 #: record, and those codes (one per line; for :attr:`collabnet.tables.WorkTables.warnings`).
 BAD_CODES, BAD_CODE = "_bad_codes", "_bad_code"
+#: Column of the raw works frame with the record's ``is_xpac`` (a snapshot's xpac works are
+#: left out unless asked for, as the API leaves them out; see :mod:`collabnet.sources.snapshot`).
+XPAC = "_xpac"
 #: Columns of the raw works frame that :func:`collabnet.tables.tables_from_frames` uses and
-#: drops: which copy of a work wins, and the codes read as unknown.
-INTERNAL_COLUMNS = [UPDATED, BAD_CODES, BAD_CODE]
+#: drops: which copy of a work wins, the codes read as unknown, and whether it is xpac.
+INTERNAL_COLUMNS = [UPDATED, BAD_CODES, BAD_CODE, XPAC]
 
 
 def _dropped(raw: pa.Array, clean: pa.Array) -> np.ndarray:

@@ -309,12 +309,18 @@ def _read_part(folder: Path, name: str, columns) -> pd.DataFrame:
 
     single = folder / f"{name}.arrow"
     if single.exists():
-        return _read(single, columns).to_pandas()
+        return _frame(_read(single, columns))
     pieces = sorted((folder / name).glob("part-*.arrow"))
     if not pieces:
         raise OSError(f"no {name} in {folder}")
     table = pa.concat_tables([_read(p, columns) for p in pieces])
-    return table.to_pandas()
+    return _frame(table)
+
+
+def _frame(table) -> pd.DataFrame:
+    """The table as pandas, its Arrow buffers let go column by column as they are
+    converted (the peak is one copy of the table, not two)."""
+    return table.to_pandas(self_destruct=True, split_blocks=True)
 
 
 def load_stored(root: str | os.PathLike, key: str, *, columns: dict | None = None

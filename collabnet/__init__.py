@@ -77,6 +77,9 @@ _EXPORTS = {
     "write_graphml": ("collabnet.export.graphml", "write_graphml"),
     "demo": ("collabnet.demos", "demo"),
     "report": ("collabnet.reports", "report"),
+    "run": ("collabnet.jobs", "run_job"),
+    "run_job": ("collabnet.jobs", "run_job"),
+    "verify": ("collabnet.jobs", "verify"),
     "cache_list": ("collabnet.cache", "cache_list"),
     "cache_clear": ("collabnet.cache", "cache_clear"),
 }

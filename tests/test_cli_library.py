@@ -34,7 +34,8 @@ CLI_ONLY = {
 SHOWN_PART = {"trend": {"summary"},  # TrendComparison.summary instead of .values
               "snapshot": {"parts"}}  # every part of SnapshotInfo.parts, not only the totals
 #: Option -> library keyword where the command line's word differs.
-RENAMED = {"top_percent": "top", "communities": "communities_method", "counts": "counts"}
+RENAMED = {"top_percent": "top", "communities": "communities_method", "counts": "counts",
+           "job": "path"}  # run JOB.toml: run_job(path)
 #: Library functions of the commands whose options are parsed into an object first.
 OBJECT_OPTIONS = {"fetch": {"years", "refresh"}, "cache": {"action", "keys", "cache"}}
 

@@ -18,13 +18,13 @@ import warnings
 from collections.abc import Sequence
 
 from collabnet._version import __version__
-from collabnet.cli import analysis, openalex, report, sample, snapshot, works
+from collabnet.cli import analysis, jobs, openalex, report, sample, snapshot, works
 from collabnet.cli.inputs import PROG, show_progress
 from collabnet.errors import CollabnetError
 from collabnet.progress import showing_progress
 
 #: The modules that register commands, in the order ``--help`` lists them.
-COMMAND_GROUPS = (works, openalex, snapshot, sample, analysis, report)
+COMMAND_GROUPS = (works, openalex, snapshot, sample, analysis, report, jobs)
 
 
 class _Parser(argparse.ArgumentParser):

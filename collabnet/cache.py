@@ -7,22 +7,18 @@ Layout under the cache folder (``./cache`` or ``COLLABNET_CACHE``)::
     slices/<slice key>/page-00001.json.gz  the API page as received: {"meta": …, "results": […]}
     slices/<slice key>/.lock               held while a run fetches the slice
     queries/<query key>.json               a query and the slices it is made of
+    tables/<key>/                          tables read from files or pages (collabnet.stored)
 
 A slice is keyed by its own canonical filter (:func:`collabnet.query.cache_key`), so queries
-that overlap (JP 2009–2017 and JP 2015–2020) share the years they have in common. Every file
-is written to a temporary name and renamed into place (``os.replace``), so a run killed at any
-moment leaves either the old or the new file, never half of one. The checkpoint is written
-after its page: after a crash, pages beyond the checkpoint are discarded and fetched again
-from the saved cursor, so no page is counted twice. The lock is an OS file lock
-(``filelock``), released by the operating system if the process dies, so an interrupted run
-never leaves a stale lock. Nothing here stores an API key or a server address in a key or
-file name.
-
-The checkpoint keeps each page's size and BLAKE2b checksum, so a damaged page is found
-cheaply, and one that does not read back is an InputError line naming its slice, never a
-zlib, gzip or JSON traceback. A slice fetched short of the server's count is recorded
-``incomplete`` and listed by :meth:`Cache.summary`. Writes go through :mod:`collabnet.fileio`
-(no temporary file survives a failed one); OS errors (read-only, disk full) are one line.
+that overlap (JP 2009–2017 and JP 2015–2020) share their common years. Every file is written
+to a temporary name and renamed into place, so a run killed at any moment leaves the old or
+the new file, never half of one; the checkpoint is written after its page, so after a crash
+pages beyond it are fetched again from the saved cursor and none is counted twice. The lock
+is an OS file lock (``filelock``), released if the process dies. No key or file name holds
+an API key or a server address. Each page's size and BLAKE2b checksum in the checkpoint find
+a damaged page cheaply (an InputError line naming its slice, never a zlib or JSON traceback);
+a slice fetched short of the server's count is recorded ``incomplete``
+(:meth:`Cache.summary`). OS errors (read-only, disk full) are one line.
 """
 
 from __future__ import annotations
@@ -34,7 +30,7 @@ import re
 import shutil
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -192,6 +188,7 @@ class SliceStore:
             atomic_write(path, orjson.dumps(info, option=orjson.OPT_INDENT_2))
 
     def info(self) -> dict | None:
+        """What ``slice.json`` records about the slice, or None before it was first saved."""
         path = self.dir / "slice.json"
         return _read_json(path) if path.exists() else None
 
@@ -211,6 +208,7 @@ class SliceStore:
             ) from None
 
     def save_checkpoint(self, cp: Checkpoint) -> None:
+        """Save ``cp`` atomically as the slice's checkpoint, stamped with the time now."""
         cp.updated = _now()
         atomic_write(self.dir / "checkpoint.json", orjson.dumps(asdict(cp)))
 
@@ -222,6 +220,7 @@ class SliceStore:
 
     # --- pages -----------------------------------------------------------------------------
     def page_path(self, number: int) -> Path:
+        """Where page ``number`` (1-based) of the slice is stored."""
         return self.dir / f"page-{number:05d}.json.gz"
 
     def write_page(self, number: int, page: dict) -> list:
@@ -231,6 +230,7 @@ class SliceStore:
         return [len(data), checksum(data)]
 
     def page_numbers(self) -> list[int]:
+        """Numbers of the pages stored for the slice, in order."""
         if not self.dir.exists():
             return []
         nums = [int(m.group(1)) for p in self.dir.iterdir() if (m := _PAGE.match(p.name))]
@@ -299,6 +299,7 @@ class SliceStore:
             yield self.read_page(n, cp)
 
     def size_bytes(self) -> int:
+        """Bytes the slice's files take on disk."""
         if not self.dir.exists():
             return 0
         return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
@@ -320,6 +321,7 @@ class Cache:
         return f"Cache({str(self.root)!r})"
 
     def slice(self, key: str) -> SliceStore:
+        """The store of the slice with cache key ``key`` (it need not exist yet)."""
         return SliceStore(self.root, key)
 
     # --- queries ---------------------------------------------------------------------------
@@ -349,6 +351,7 @@ class Cache:
         atomic_write(path, orjson.dumps(record, option=orjson.OPT_INDENT_2))
 
     def query_record(self, key: str) -> dict | None:
+        """The saved record of the query with cache key ``key``, or None when there is none."""
         path = self._query_path(key)
         if not path.exists():
             return None
@@ -358,6 +361,7 @@ class Cache:
             raise InputError(f"{path}: unreadable query record ({exc})") from None
 
     def query_records(self) -> list[tuple[str, dict]]:
+        """``(key, record)`` of every readable saved query, by key; damaged files are left out."""
         folder = self.root / "queries"
         if not folder.is_dir():
             return []
@@ -372,6 +376,7 @@ class Cache:
         return out
 
     def slice_keys(self) -> list[str]:
+        """Cache keys of every slice folder in the cache, sorted."""
         folder = self.root / "slices"
         if not folder.is_dir():
             return []
@@ -445,19 +450,13 @@ class Cache:
         if not store.dir.exists():
             return False
         with store.lock(), _os_errors(store.dir, "cannot remove"):
-            for p in store.dir.iterdir():
-                if p.name != ".lock":
-                    if p.is_dir():
-                        shutil.rmtree(p)
-                    else:
-                        p.unlink(missing_ok=True)
+            for p in (p for p in store.dir.iterdir() if p.name != ".lock"):
+                shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
         # The lock file goes last, once released.
         with _os_errors(store.dir, "cannot remove"):
             (store.dir / ".lock").unlink(missing_ok=True)
-        try:
+        with suppress(OSError):
             store.dir.rmdir()
-        except OSError:
-            pass
         return True
 
 

@@ -95,14 +95,17 @@ class QuerySlice:
 
     @property
     def filters(self) -> dict[str, str]:
+        """The OpenAlex filters of this slice (the query's, with this slice's year)."""
         return self.query.filters(year=self.year)
 
     @property
     def filter_string(self) -> str:
+        """The slice's ``filter=`` value, as sent to OpenAlex."""
         return self.query.filter_string(year=self.year)
 
     @property
     def key(self) -> str:
+        """The slice's cache key: from its filters and the server the pages come from."""
         return cache_key(self.filter_string, source=self.source)
 
 
@@ -290,6 +293,7 @@ class WorkQuery:
 
     @property
     def year_label(self) -> str:
+        """The query's years as people write them: ``2009-2017``, ``2015``, or ``all years``."""
         if self.years is None:
             return "all years"
         first, last = self.years

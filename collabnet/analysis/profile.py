@@ -123,8 +123,8 @@ def collaboration_profile(
         Perianes-Rodriguez, Waltman & van Eck 2016), so that a work adds 1 in total.
     institutions : DataFrame, records or path, optional
         Institution coordinates (OpenAlex institution entities with ``geo``; see
-        :func:`collabnet.geo.institution_coordinates`). When given, the distance columns are
-        added.
+        :func:`~collabnet.analysis.geo.institution_coordinates`). When given, the distance
+        columns are added.
     near_km, far_km : float
         Distance thresholds of PP(<100 km) and PP(>5000 km) (older Leiden Ranking editions
         used 1000 km for long distance).

@@ -29,10 +29,11 @@ def work_indicators(
     ----------
     tables : WorkTables
     institutions : DataFrame, records or path, optional
-        Institution coordinates (see :func:`collabnet.geo.institution_coordinates`); without
-        them ``distance_km`` is NaN for every collaborative work.
+        Institution coordinates (see
+        :func:`~collabnet.analysis.geo.institution_coordinates`); without them
+        ``distance_km`` is NaN for every collaborative work.
     distance_rule : {"complete", "leiden"}
-        See :func:`collabnet.geo.work_distances`.
+        See :func:`collabnet.analysis.geo.work_distances`.
 
     Returns
     -------

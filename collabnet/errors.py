@@ -28,6 +28,11 @@ class MalformedRecordError(InputError):
         where = f"{source}:{line}" if line is not None else source
         super().__init__(f"{where}: malformed record: {reason}")
 
+    def __reduce__(self):
+        # Rebuilt from its own arguments: the error of a record read in a Dask task reaches
+        # the client as this same one-line error.
+        return type(self), (self.source, self.line, self.reason)
+
 
 class FetchError(CollabnetError):
     """A request to the OpenAlex API that failed for good (after the retries allowed)."""

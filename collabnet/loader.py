@@ -44,6 +44,7 @@ def load(
     years=None,
     types=None,
     include_xpac: bool = False,
+    columns=None,
 ) -> WorkTables:
     """Works from any source as :class:`~collabnet.tables.WorkTables`.
 
@@ -81,6 +82,10 @@ def load(
         :class:`~collabnet.query.WorkQuery` means them, filtered as each part is read; xpac
         works are left out unless ``include_xpac`` (see
         :func:`collabnet.sources.snapshot.read_snapshot_frames`).
+    columns : list of str, optional
+        Only these columns of ``affiliations`` (``work_id`` is always kept; ``works`` is
+        whole): for a computation that needs no others, read from the table cache in a
+        fraction of the time and memory (the command line asks for what each command uses).
 
     Returns
     -------
@@ -96,6 +101,34 @@ def load(
     >>> len(t), str(t.works.loc[0, "collaboration"])
     (1, 'single_institution')
     """
+    pick = None if columns is None else {"affiliations": _with_key(columns)}
+    tables = _load(source, settings=settings, skip_bad=skip_bad, progress=progress,
+                   engine=engine, strict=strict, cache=cache, workers=workers,
+                   scheduler=scheduler, pick=pick, countries=countries,
+                   institutions=institutions, years=years, types=types,
+                   include_xpac=include_xpac)
+    return tables if pick is None else _pruned(tables, pick["affiliations"])
+
+
+def _with_key(columns) -> list[str]:
+    from collabnet.sources.records import AFFILIATION_COLUMNS
+
+    cols = ["work_id", *(c for c in columns if c != "work_id")]
+    unknown = [c for c in cols if c not in AFFILIATION_COLUMNS]
+    if unknown:
+        raise InputError(f"unknown affiliations column {unknown[0]!r}: expected some of "
+                         f"{', '.join(AFFILIATION_COLUMNS)}")
+    return [c for c in AFFILIATION_COLUMNS if c in cols]  # in the canonical order
+
+
+def _pruned(tables: WorkTables, columns: list[str]) -> WorkTables:
+    if list(tables.affiliations.columns) == columns:
+        return tables
+    return dataclasses.replace(tables, affiliations=tables.affiliations[columns])
+
+
+def _load(source, *, settings, skip_bad, progress, engine, strict, cache, workers,
+          scheduler, pick, countries, institutions, years, types, include_xpac):
     if isinstance(source, WorkTables):
         return source
     if isinstance(source, WorkQuery):
@@ -106,14 +139,15 @@ def load(
     if isinstance(source, (str, os.PathLike)) and _snapshot(source):
         return _load_snapshot(source, filters, settings=settings, skip_bad=skip_bad,
                               progress=progress, cache=cache, workers=workers,
-                              scheduler=scheduler)
+                              scheduler=scheduler, pick=pick)
     if any(v for v in filters.values()):
         raise InputError("countries, institutions, years, types and include_xpac filter an "
                          "OpenAlex snapshot as it is read; for other inputs select with the "
                          "indicators' own options")
     if isinstance(source, (str, os.PathLike)) or _is_path_list(source):
         return _load_files(source, settings=settings, skip_bad=skip_bad, progress=progress,
-                           engine=engine, cache=cache, workers=workers, scheduler=scheduler)
+                           engine=engine, cache=cache, workers=workers, scheduler=scheduler,
+                           pick=pick)
     if isinstance(source, Iterable) and not isinstance(source, (bytes, dict)):
         return build_tables(source)
     raise InputError(
@@ -136,7 +170,7 @@ def _snapshot(source) -> bool:
 
 def _load_snapshot(source, filters: dict, *, settings=None, skip_bad: bool = False,
                    progress: bool = False, cache: bool = True, workers: int | None = None,
-                   scheduler: str | None = None) -> WorkTables:
+                   scheduler: str | None = None, pick=None) -> WorkTables:
     """A snapshot's works: parts read one by one (as Dask tasks with a cluster) into the
     table cache, the later partition's copy of a work winning; deleted, merged-away and
     (by default) xpac works left out."""
@@ -180,7 +214,7 @@ def _load_snapshot(source, filters: dict, *, settings=None, skip_bad: bool = Fal
         key = stored.files_key([*meta, *present], snapshot=[p.name for p in snap.parts],
                                skip_bad=skip_bad, filters=repr(sorted(filters.items())))
         if keep:
-            tables = stored.load_stored(root, key)
+            tables = stored.load_stored(root, key, columns=pick)
             if tables is not None:
                 return tables
     if key is None:
@@ -190,7 +224,7 @@ def _load_snapshot(source, filters: dict, *, settings=None, skip_bad: bool = Fal
                              skip_bad=skip_bad, filters=filters)
     tables = _ingest(list(snap.parts), root, key, keep=keep, workers=workers,
                      scheduler=scheduler, progress=progress, read=read,
-                     warnings=tuple(snap.warnings))
+                     warnings=tuple(snap.warnings), columns=pick)
     if tables is None:  # the cache cannot be written: read in memory
         frames, report = read_snapshot_frames(snap, skip_bad=skip_bad, progress=progress,
                                                **filters)
@@ -230,7 +264,7 @@ def _outside_parts(snap, root) -> str | None:
 
 def _load_files(source, *, settings=None, skip_bad: bool = False, progress: bool = False,
                 engine: str = "auto", cache: bool = True, workers: int | None = None,
-                scheduler: str | None = None) -> WorkTables:
+                scheduler: str | None = None, pick=None) -> WorkTables:
     """Files' works: from the table cache when the same files were read before; else read
     file by file into it (as Dask tasks with ``workers``/``scheduler``)."""
     from collabnet.config import get_settings
@@ -249,11 +283,11 @@ def _load_files(source, *, settings=None, skip_bad: bool = False, progress: bool
     files = _outside_cache(expand_paths(source), root)
     key = stored.files_key(files, skip_bad=skip_bad)
     if cache:
-        tables = stored.load_stored(root, key)
+        tables = stored.load_stored(root, key, columns=pick)
         if tables is not None:
             return tables
     tables = _ingest(files, root, key, skip_bad=skip_bad, engine=engine, progress=progress,
-                     workers=workers, scheduler=scheduler, keep=cache)
+                     workers=workers, scheduler=scheduler, keep=cache, columns=pick)
     if tables is None:  # the cache cannot be written: read in memory
         tables, report = read_tables(files, skip_bad=skip_bad, progress=progress,
                                      engine=engine)

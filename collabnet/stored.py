@@ -150,7 +150,7 @@ def _seen_path(tmp: Path, i: int) -> Path:
 
 def ingest(files: list, root: str | os.PathLike, key: str, *, skip_bad: bool = False,
            engine: str = "auto", progress: bool = False, map_files=None, read=None,
-           warnings: tuple = ()) -> WorkTables:
+           warnings: tuple = (), columns: dict | None = None) -> WorkTables:
     """Read ``files`` into the cache entry ``key`` and return its tables.
 
     ``files`` are paths, read by :func:`read_file` with ``skip_bad`` and ``engine``, or any
@@ -165,6 +165,8 @@ def ingest(files: list, root: str | os.PathLike, key: str, *, skip_bad: bool = F
     """
     from tqdm.auto import tqdm
 
+    if not files:  # nothing to keep: the caller reads the (empty) input in memory
+        return None
     entry = _entry(root, key)
     tmp = entry.with_name(f".{key}.{uuid.uuid4().hex[:8]}.tmp")
     try:
@@ -203,7 +205,7 @@ def ingest(files: list, root: str | os.PathLike, key: str, *, skip_bad: bool = F
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return load_stored(root, key)
+    return load_stored(root, key, columns=columns)
 
 
 def finish_file(i: int, tmp: str, losers) -> tuple[int, int, int, list[str]]:
@@ -236,6 +238,8 @@ def _losers(tmp: Path, n_files: int) -> dict[int, pd.MultiIndex]:
         frame = t.to_pandas()
         frame["_file"] = np.int32(i)
         cols.append(frame)
+    if not cols:
+        return {}
     superseded = _superseded(tmp, cols)
     ids = pd.concat(cols, ignore_index=True)
     lost = np.zeros(len(ids), dtype=bool)

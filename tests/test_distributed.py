@@ -86,3 +86,13 @@ def test_workers_must_be_positive():
 
     with pytest.raises(InputError, match="--workers 0"), file_mapper(workers=0):
         pass
+
+
+def test_a_malformed_record_in_a_task_is_its_one_line_error(tmp_path):
+    """The error of a record read on a worker reaches the caller as the same one line."""
+    path = tmp_path / "w" / "bad.jsonl"
+    path.parent.mkdir()
+    path.write_text('{"id": "W1"}\n{"id": "W2", "authorships": 5}\n')
+    with pytest.raises(cn.MalformedRecordError, match=r"bad.jsonl:2: malformed record"):
+        cn.load(path.parent, workers=1, settings=get_settings(cache_dir=tmp_path / "c"))
+    assert not any((tmp_path / "c" / "tables").glob("*"))  # nothing half-built is kept

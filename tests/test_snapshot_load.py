@@ -91,3 +91,9 @@ def test_a_file_outside_the_partitions_is_named_not_dropped_silently(snap, tmp_p
     tables = cn.load(snap, settings=get_settings(cache_dir=tmp_path / "cache"))
     assert any("outside its updated_date= partitions" in w and "loose.jsonl" in w
                for w in tables.warnings)
+
+
+def test_a_snapshot_with_no_part_files_gives_no_works(tmp_path):
+    (tmp_path / "s" / "updated_date=2024-01-01").mkdir(parents=True)
+    tables = cn.load(tmp_path / "s", settings=get_settings(cache_dir=tmp_path / "cache"))
+    assert len(tables) == 0

@@ -136,6 +136,24 @@ def _snapshot_input(args: argparse.Namespace):
     return inputs[0] if is_snapshot(inputs[0]) else None
 
 
+#: The affiliations columns a command reads, per level (the others are not loaded from the
+#: table cache: a tenth of the memory at the country level). Commands not listed get all.
+_COLUMNS = {
+    "country": ["year", "author_index", "country_code", "weight"],
+    "institution": ["year", "author_index", "country_code", "weight", "institution_id",
+                    "institution_name", "institution_type"],
+    "author": ["year", "author_index", "country_code", "weight", "author_id", "author_name"],
+}
+_PRUNED_COMMANDS = {"shares": ("country", "institution", "author"), "network": ("country",)}
+
+
+def _columns(args: argparse.Namespace):
+    level = getattr(args, "level", None)
+    if level in _PRUNED_COMMANDS.get(getattr(args, "command", None), ()):
+        return _COLUMNS[level]
+    return None
+
+
 def load_from_args(args: argparse.Namespace):
     """WorkTables of the works the options name, with notes on what was read."""
     from collabnet.loader import load
@@ -174,7 +192,8 @@ def load_from_args(args: argparse.Namespace):
                   progress=show_progress(args), settings=settings_from_args(args),
                   cache=getattr(args, "use_cache", True),
                   workers=getattr(args, "workers", None),
-                  scheduler=getattr(args, "scheduler", None), **filters)
+                  scheduler=getattr(args, "scheduler", None), columns=_columns(args),
+                  **filters)
     report = tables.report
     for warning in (report.warning(), *tables.warnings):
         if warning:

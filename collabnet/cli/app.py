@@ -60,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with 2, Ctrl-C and SIGTERM with 130 (a partly written output is removed, and the previous
     file, if any, is left as it was).
     """
+    # A command is one process: Arrow's own allocators keep the memory a read frees for
+    # later, the system's gives it back (on 1M works a cached `shares` peaks at 1.09
+    # instead of 1.27 GB). Set before pyarrow's first use; a user's choice is kept.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)

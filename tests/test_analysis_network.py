@@ -62,6 +62,10 @@ def test_partners_by_year_and_trend(tables):
         [2020, 1, 1.0], [2021, 2, 1.0]]
     hk = y[y["partner"] == "HK"]
     assert hk["works"].tolist() == [0, 1]  # the 2020 row is filled with 0
+    # --top with --by-year: the top partners over all the years (US 3 works), every year
+    top = partners(tables, "JP", by_year=True, top=1)
+    assert set(top["partner"]) == {"US"} and top["year"].tolist() == [2020, 2021]
+    assert len(partners(tables, "JP", by_year=True, top=2)) == len(y)  # HK, KR tie at 2
     s = partners(tables, "JP").set_index("partner")
     assert s.loc["US", "works_slope"] == pytest.approx(1.0)
     assert s.loc["US", "share_slope"] == pytest.approx(0.0)

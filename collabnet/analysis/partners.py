@@ -83,7 +83,8 @@ def partners(
     years : "FROM-TO" or (from, to), optional
         Only works published in this inclusive range.
     top : int, optional
-        Keep the ``top`` partners of each focus (by rank; ties at the cut are kept).
+        Keep the ``top`` partners of each focus (by rank; ties at the cut are kept; with
+        ``by_year``, ranked by their works over all the years).
     merge_hk_mo : bool
         Count Hong Kong and Macao as China (Leiden Ranking rule); default False.
     collaboration_rule : {"countries", "leiden"}, optional
@@ -202,6 +203,11 @@ def partners(
                 "focus_works", "focus_international_works", "international_works_share"]
         out[["focus_works", "focus_international_works"]] = out[
             ["focus_works", "focus_international_works"]].fillna(0).astype("int64")
+        if top is not None:  # the top partners by their works over all the years
+            totals = pairs.groupby(["focus", "partner"]).size().rename("n").reset_index()
+            rank = totals.groupby("focus")["n"].rank(method="min", ascending=False)
+            out = out.merge(totals.loc[rank <= top, ["focus", "partner"]],
+                            on=["focus", "partner"], how="inner")
         return out[cols]
 
     out = pairs.groupby(["focus", "partner"]).agg(

@@ -230,7 +230,7 @@ def _losers(tmp: Path, n_files: int) -> dict[int, pd.MultiIndex]:
     :func:`collabnet.sources.duplicates.newest_frames`, over the ids and dates of all files
     — after, for a snapshot, every copy that a later part holds (kept or filtered out) is
     dropped, as :func:`collabnet.sources.snapshot.combine_parts` does."""
-    from collabnet.sources.duplicates import UPDATED, newest_order
+    from collabnet.sources.duplicates import UPDATED, newest_rows
 
     cols = []
     for i in range(n_files):
@@ -247,10 +247,9 @@ def _losers(tmp: Path, n_files: int) -> dict[int, pd.MultiIndex]:
         lost |= superseded
     if not ids["work_id"][~lost].duplicated().any():
         return _by_file(ids[lost])
-    order = pd.DataFrame({"id": ids["work_id"], "date": newest_order(ids[UPDATED])})[~lost]
-    winners = order.sort_values("date", kind="stable").drop_duplicates("id", keep="last").index
+    rest = ids[~lost]
     dated = np.ones(len(ids), dtype=bool)
-    dated[winners.to_numpy()] = False
+    dated[newest_rows(rest["work_id"], rest[UPDATED])] = False
     return _by_file(ids[lost | dated])
 
 

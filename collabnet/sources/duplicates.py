@@ -38,10 +38,17 @@ def newest_copies(struct: pa.StructArray) -> pa.StructArray:
     ids = short_ids(pc.struct_field(struct, ["id"]))
     if pc.count_distinct(ids).as_py() == len(ids):
         return struct
-    order = pd.DataFrame({"id": ids.to_pandas(), "date": newest_order(
-        pc.struct_field(struct, ["updated_date"]).to_pandas())})
+    keep = newest_rows(ids.to_pandas(), pc.struct_field(struct, ["updated_date"]).to_pandas())
+    return struct.take(pa.array(keep))
+
+
+def newest_rows(ids: pd.Series, dates: pd.Series) -> np.ndarray:
+    """The index labels, sorted, of the copy of each id that wins by the rule above: the
+    latest ``dates`` (``updated_date`` values; ``ids`` and ``dates`` share their index), a
+    missing one the oldest, of equal ones the later row."""
+    order = pd.DataFrame({"id": ids, "date": newest_order(dates)})
     keep = order.sort_values("date", kind="stable").drop_duplicates("id", keep="last").index
-    return struct.take(pa.array(np.sort(keep.to_numpy())))
+    return np.sort(keep.to_numpy())
 
 
 def newest_order(dates: pd.Series) -> pd.Series:
@@ -57,10 +64,8 @@ def newest_frames(works, aff, work_lengths, aff_lengths):
     the batches' row counts; each batch holds a work id at most once (see
     :func:`newest_copies`), so a batch and a work id name one copy."""
     part = np.repeat(np.arange(len(work_lengths)), work_lengths)
-    order = pd.DataFrame({"id": works["work_id"], "date": newest_order(works[UPDATED])})
-    winners = order.sort_values("date", kind="stable").drop_duplicates("id", keep="last").index
     lost = np.ones(len(works), dtype=bool)
-    lost[winners.to_numpy()] = False
+    lost[newest_rows(works["work_id"], works[UPDATED])] = False
     losers = pd.MultiIndex.from_arrays([part[lost], works["work_id"].to_numpy()[lost]])
     aff_part = np.repeat(np.arange(len(aff_lengths)), aff_lengths)
     gone = pd.MultiIndex.from_arrays([aff_part, aff["work_id"].to_numpy()]).isin(losers)

@@ -199,12 +199,15 @@ def _load_snapshot(source, filters: dict, *, settings=None, skip_bad: bool = Fal
         stray = _outside_parts(snap, root)
         if stray:
             snap = dataclasses.replace(snap, warnings=(*snap.warnings, stray))
-    if not cluster and not (cache and local):
+    def in_memory() -> WorkTables:
         frames, report = read_snapshot_frames(snap, skip_bad=skip_bad, progress=progress,
                                                **filters)
         tables = tables_from_frames(frames)
         tables.report = report
         return tables
+
+    if not cluster and not (cache and local):
+        return in_memory()
     keep = cache and local
     key = None
     if local:
@@ -225,12 +228,7 @@ def _load_snapshot(source, filters: dict, *, settings=None, skip_bad: bool = Fal
     tables = _ingest(list(snap.parts), root, key, keep=keep, workers=workers,
                      scheduler=scheduler, progress=progress, read=read,
                      warnings=tuple(snap.warnings), columns=pick)
-    if tables is None:  # the cache cannot be written: read in memory
-        frames, report = read_snapshot_frames(snap, skip_bad=skip_bad, progress=progress,
-                                               **filters)
-        tables = tables_from_frames(frames)
-        tables.report = report
-    return tables
+    return tables if tables is not None else in_memory()  # None: the cache is not writable
 
 
 def _outside_cache(files: list, root) -> list:
@@ -272,15 +270,17 @@ def _load_files(source, *, settings=None, skip_bad: bool = False, progress: bool
 
     if engine not in READ_ENGINES:
         raise InputError(f"unknown read engine {engine!r}: choose auto or python")
-    cluster = bool(workers) or scheduler_from_env(scheduler) is not None
-    if not cache and not cluster:
-        root = (settings if settings is not None else get_settings()).cache_dir
-        tables, report = read_tables(_outside_cache(expand_paths(source), root),
-                                     skip_bad=skip_bad, progress=progress, engine=engine)
-        tables.report = report
-        return tables
     root = (settings if settings is not None else get_settings()).cache_dir
     files = _outside_cache(expand_paths(source), root)
+
+    def in_memory() -> WorkTables:
+        tables, report = read_tables(files, skip_bad=skip_bad, progress=progress,
+                                     engine=engine)
+        tables.report = report
+        return tables
+
+    if not cache and not (workers or scheduler_from_env(scheduler) is not None):
+        return in_memory()
     key = stored.files_key(files, skip_bad=skip_bad)
     if cache:
         tables = stored.load_stored(root, key, columns=pick)
@@ -288,11 +288,7 @@ def _load_files(source, *, settings=None, skip_bad: bool = False, progress: bool
             return tables
     tables = _ingest(files, root, key, skip_bad=skip_bad, engine=engine, progress=progress,
                      workers=workers, scheduler=scheduler, keep=cache, columns=pick)
-    if tables is None:  # the cache cannot be written: read in memory
-        tables, report = read_tables(files, skip_bad=skip_bad, progress=progress,
-                                     engine=engine)
-        tables.report = report
-    return tables
+    return tables if tables is not None else in_memory()  # None: the cache is not writable
 
 
 def _ingest(files, root, key, *, keep: bool, workers=None, scheduler=None, **options):

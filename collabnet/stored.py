@@ -48,7 +48,7 @@ from collabnet.sources.records import BAD_CODE, BAD_CODES
 from collabnet.tables import WorkTables, bad_codes_warning
 
 #: Bumped whenever the canonical tables change shape or meaning: old entries are ignored.
-FORMAT = 2
+FORMAT = 3
 #: The cache's sub-folder for table entries.
 TABLES = "tables"
 _META = "meta.json"
@@ -199,9 +199,7 @@ def ingest(files: list, root: str | os.PathLike, key: str, *, skip_bad: bool = F
         shutil.rmtree(tmp / "raw", ignore_errors=True)
         warnings = (*warnings, *((bad_codes_warning(bad, examples),) if bad else ()))
         _write_meta(tmp, "countries", False, warnings, report, n_works, n_aff)
-        if entry.exists():
-            shutil.rmtree(entry, ignore_errors=True)
-        os.replace(tmp, entry)
+        _put_in_place(tmp, entry)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -306,13 +304,17 @@ def _write_meta(folder: Path, rule: str, merged: bool, warnings, report, n_works
     (folder / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
+def _put_in_place(tmp: Path, entry: Path) -> None:
+    """Rename a finished entry into place (replacing a stale one of the same key)."""
+    if entry.exists():
+        shutil.rmtree(entry, ignore_errors=True)
+    os.replace(tmp, entry)
+
+
 def _read_part(folder: Path, name: str, columns) -> pd.DataFrame:
-    """A table of the entry: one file, or the file-by-file pieces of an ingest."""
+    """A table of the entry, from its pieces (one per input file, or one)."""
     import pyarrow as pa
 
-    single = folder / f"{name}.arrow"
-    if single.exists():
-        return _frame(_read(single, columns))
     pieces = sorted((folder / name).glob("part-*.arrow"))
     if not pieces:
         raise OSError(f"no {name} in {folder}")
@@ -377,13 +379,11 @@ def store_tables(root: str | os.PathLike, key: str, tables: WorkTables) -> bool:
     report = tables.report if isinstance(tables.report, ReadReport) else None
     try:
         tmp.mkdir(parents=True)
-        for name, frame in (("works", tables.works), ("affiliations", tables.affiliations)):
-            _write(frame, tmp / f"{name}.arrow")
+        _write_piece(tmp, "works", 0, tables.works)
+        _write_piece(tmp, "affiliations", 0, tables.affiliations)
         _write_meta(tmp, tables.collaboration_rule, tables.hk_mo_merged, tables.warnings,
                     report, len(tables.works), len(tables.affiliations))
-        if entry.exists():
-            shutil.rmtree(entry, ignore_errors=True)
-        os.replace(tmp, entry)
+        _put_in_place(tmp, entry)
     except (OSError, ValueError, pa.ArrowException):
         shutil.rmtree(tmp, ignore_errors=True)
         return False
